@@ -1,0 +1,612 @@
+"""From overlaps to an attribution: containment, likelihood, mixture, window, verdict.
+
+The unit of evidence is a leak *record*. A record is checkable against a candidate
+snapshot S when it carries an anchor token (national ID, phone, e-mail, plate,
+name+birth date, name+phone) of a kind S holds; it is matched when any such anchor is
+in S. In the sampled tier only records with a sampled anchor take part (a uniform
+sample of the leak); in the exact tier every record does. For matched records, the
+version tokens (anchor paired with address, phone, e-mail or plate) tell whether the
+record carries S's copy of the person's fields.
+
+Closed world, the likelihood of "the leak was drawn from S, with a share eps of
+outside records" is (design §5)::
+
+    sum over matched records   log((1-eps)/|S| + eps/|U|)
+  + sum over unmatched records log(eps/|U|)
+  + sum over field checks      log(1-delta) if S's copy agrees else log(delta)
+
+with eps at its maximum-likelihood value. Smaller sources that explain the leak as
+well win (the size principle). Open world, the best organisation must also show that
+the leak carries *its* copies of the records: the field-agreement rate of its matched
+records is tested against the rate expected of a list taken elsewhere (a generalised
+likelihood-ratio test between agreement >= agree_in and <= agree_out). The
+probability that the source is outside the case is what that test leaves.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from attrib.attribution import stats
+from attrib.sketch import Sketch
+from attrib.tokens import ANCHORS, VERSION_ANCHORS
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every parameter of the attribution; all are reported in the result."""
+
+    #: Share of field checks expected to disagree even for the true source
+    #: (normalisation residue, typos, updates between the leak and the snapshot).
+    version_noise: float = 0.05
+    #: Field agreement at or above which a list is consistent with this org's copy.
+    agree_in: float = 0.85
+    #: Field agreement at or below which a list is consistent with another org's copy.
+    agree_out: float = 0.75
+    #: Prior probability that the true source is not among the case's candidates.
+    prior_outside: float = 0.2
+    #: Minimum posterior confidence to name an institution.
+    attribute_threshold: float = 0.9
+    #: Minimum share of the leak a component must explain to be reported.
+    min_component_share: float = 0.08
+    #: Minimum records a component must explain.
+    min_component_records: int = 5
+    #: One-sided p-value below which a component's overlap is not chance.
+    chance_alpha: float = 1e-4
+    #: Minimum lower 95% bound of containment to attribute a whole list to one org.
+    min_containment: float = 0.5
+    #: Sampled records below which the exact tier is used where available.
+    exact_below: int = 1000
+    #: Log-likelihood ratio within which snapshots are consistent with the leak.
+    window_llr: float = math.log(20.0)
+    #: EM iterations for the mixture shares.
+    em_iterations: int = 500
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    org: str
+    snapshot: str
+    tier: str
+    checkable_records: int
+    matched_sample: int
+    containment: float
+    containment_ci: tuple[float, float]
+    matched_records: int
+    exclusive_records: int
+    field_checks: int
+    field_agreements: int
+    exclusive_versions: int
+    outside_share: float
+    loglik: float
+    probability: float
+    guilt_baseline: float
+    size: int
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["containment_ci"] = list(self.containment_ci)
+        return d
+
+
+@dataclass(frozen=True)
+class Component:
+    org: str
+    snapshot: str
+    fraction: float
+    records: int
+    field_agreement: float
+    source_in_case: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # attributed | mixture | inconclusive
+    org: str | None
+    snapshot_window: tuple[str, str] | None
+    confidence: float
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["snapshot_window"] = list(self.snapshot_window) if self.snapshot_window else None
+        return d
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Everything the engine concluded; renderers consume this, nothing formats inside."""
+
+    tier: str
+    records: int
+    anchored_records: int
+    observed_records: int
+    candidates: list[CandidateResult]
+    components: list[Component]
+    unexplained_fraction: float
+    verdict: Verdict
+    outside_probability: float
+    window_snapshots: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    settings: Settings
+    population: int
+    priors: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tier": self.tier,
+            "records": self.records,
+            "anchored_records": self.anchored_records,
+            "observed_records": self.observed_records,
+            "candidates": [c.to_dict() for c in self.candidates],
+            "components": [c.to_dict() for c in self.components],
+            "unexplained_fraction": self.unexplained_fraction,
+            "verdict": self.verdict.to_dict(),
+            "outside_probability": self.outside_probability,
+            "window": self.window_snapshots,
+            "evidence": self.evidence,
+            "settings": self.settings.to_dict(),
+            "population": self.population,
+            "priors": self.priors,
+        }
+
+
+# ---------------------------------------------------------------------------
+# Record-level membership
+
+
+@dataclass
+class _Observation:
+    """Membership of the observed leak records in one candidate snapshot."""
+
+    checkable: np.ndarray  # bool over observed records
+    matched: np.ndarray  # bool over observed records
+    field_rows: np.ndarray  # observed-record index of each (record, field) check
+    field_hits: np.ndarray  # bool per check
+    field_keys: np.ndarray  # int64 key (record * 16 + field) per check
+
+
+def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    if sorted_set.size == 0 or values.size == 0:
+        return np.zeros(values.shape, dtype=bool)
+    idx = np.searchsorted(sorted_set, values)
+    idx[idx == sorted_set.size] = 0
+    return np.asarray(sorted_set[idx] == values)
+
+
+_FIELD_CODES = {"address": 0, "phone": 1, "email": 2, "plate": 3, "name": 4}
+
+
+def _observe(
+    recs: pl.DataFrame, rec_index: np.ndarray, n_obs: int, source: Sketch, exact: bool
+) -> _Observation:
+    """Check the observed leak records against one source snapshot."""
+    checkable = np.zeros(n_obs, dtype=bool)
+    matched = np.zeros(n_obs, dtype=bool)
+    frows, fhits, fkeys = [], [], []
+    by_type = recs.partition_by("type", as_dict=True)
+    for (t,), part in by_type.items():
+        if t not in ANCHORS or not source.holds(t):
+            continue
+        obs = rec_index[part["row"].to_numpy()]
+        hit = _in_sorted(part["token"].to_numpy(), source.tokens(t, exact=exact))
+        checkable[obs] = True
+        np.logical_or.at(matched, obs, hit)
+        if t not in VERSION_ANCHORS:
+            continue
+        hit_anchors = np.unique(part["token"].to_numpy()[hit])
+        for (vt,), vpart in by_type.items():
+            anchor, _, fld = vt.partition(">")
+            if anchor != t or not fld or not source.holds(vt):
+                continue
+            keep = _in_sorted(vpart["anchor"].to_numpy(), hit_anchors)
+            if not keep.any():
+                continue
+            vobs = rec_index[vpart["row"].to_numpy()[keep]]
+            vhit = _in_sorted(vpart["token"].to_numpy()[keep], source.tokens(vt, exact=exact))
+            frows.append(vobs)
+            fhits.append(vhit)
+            fkeys.append(vobs.astype(np.int64) * 16 + _FIELD_CODES[fld])
+    if frows:
+        rows = np.concatenate(frows)
+        hits = np.concatenate(fhits)
+        keys = np.concatenate(fkeys)
+        # One check per (record, field): several anchors may carry the same field.
+        order = np.lexsort((~hits, keys))
+        keys, rows, hits = keys[order], rows[order], hits[order]
+        first = np.ones(keys.size, dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        rows, hits, keys = rows[first], hits[first], keys[first]
+    else:
+        rows = np.zeros(0, dtype=np.int64)
+        hits = np.zeros(0, dtype=bool)
+        keys = np.zeros(0, dtype=np.int64)
+    return _Observation(checkable, matched & checkable, rows, hits, keys)
+
+
+def _observed_records(leak: Sketch, tier: str) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """The leak's token rows taking part, and the map record -> observed index."""
+    assert leak.records is not None
+    recs = leak.records
+    if tier == "sampled":
+        recs = recs.filter(pl.col("anchor") <= leak.params.max_hash)
+    anchor_rows = recs.filter(pl.col("type").is_in(list(ANCHORS)))["row"].unique().sort()
+    observed = anchor_rows.to_numpy().astype(np.int64)
+    rec_index = np.full(max(leak.rows, 1), -1, dtype=np.int64)
+    rec_index[observed] = np.arange(observed.size)
+    recs = recs.filter(pl.col("row").is_in(anchor_rows.implode()))
+    return recs, rec_index, observed
+
+
+def choose_tier(leak: Sketch, sources: list[Sketch], settings: Settings) -> str:
+    """Exact tier when the sample is too small and every source keeps exact tokens."""
+    assert leak.records is not None
+    sampled = (
+        leak.records.filter(
+            pl.col("type").is_in(list(ANCHORS)) & (pl.col("anchor") <= leak.params.max_hash)
+        )["row"].n_unique()
+    )
+    if sampled < settings.exact_below and all(s.exact is not None for s in sources):
+        return "exact"
+    return "sampled"
+
+
+# ---------------------------------------------------------------------------
+# The engine
+
+
+def attribute(
+    leak: Sketch,
+    sources: list[Sketch],
+    population: int,
+    settings: Settings | None = None,
+) -> Attribution:
+    """Attribute a leak to the case's source snapshots.
+
+    Args:
+        leak: the leak's sketch (with its records' tokens).
+        sources: every source snapshot sketch of the case.
+        population: size of the population U outside records are drawn from.
+        settings: thresholds and priors (defaults documented in docs/method.md).
+    """
+    settings = settings or Settings()
+    if leak.records is None:
+        raise ValueError("leak sketch lacks record tokens")
+    tier = choose_tier(leak, sources, settings)
+    exact = tier == "exact"
+    recs, rec_index, observed = _observed_records(leak, tier)
+    n_obs = observed.size
+    obs = [_observe(recs, rec_index, n_obs, s, exact) for s in sources]
+    sizes = np.array([max(s.persons, 1) for s in sources], dtype=float)
+    orgs = [s.meta["org"] for s in sources]
+    snaps = [s.meta["snapshot"] for s in sources]
+    anchored = _anchored_records(leak)
+
+    # Per-candidate likelihood (per observed record, then on a common scale). The field
+    # checks enter as a ratio against a copy taken elsewhere (agreement agree_out), so
+    # that "from the population at large" (no checks) is a comparable hypothesis.
+    per_record, eps_list = [], []
+    for o, size in zip(obs, sizes, strict=True):
+        n, m = int(o.checkable.sum()), int(o.matched.sum())
+        ll, eps = stats.membership_loglik(n, m, size, population)
+        ll += _version_llr(o, settings)
+        per_record.append(ll / n if n else -np.inf)
+        eps_list.append(eps)
+    ns = np.array([int(o.checkable.sum()) for o in obs])
+    common = _common_evidence(ns)
+    logliks = np.array([p * common if np.isfinite(p) else -np.inf for p in per_record])
+    pop_loglik = -common * math.log(population)
+
+    # Posterior over the candidates and "drawn from the population at large": prior
+    # prior_outside on the latter, the rest uniform over organisations, then snapshots.
+    prior = np.append(_org_uniform_prior(orgs) * (1 - settings.prior_outside),
+                      settings.prior_outside)
+    with np.errstate(divide="ignore"):
+        closed = stats.softmax(np.log(prior) + np.append(logliks, pop_loglik))
+    closed = np.nan_to_num(closed)[:-1]
+
+    # Gather + EM over the observed records.
+    member = np.stack([o.matched for o in obs], axis=1) if obs else np.zeros((n_obs, 0), bool)
+    best_snap = _best_snapshot_per_org(orgs, logliks)
+    comps_idx = _gather(member, best_snap, sizes, population, settings)
+    shares, unexplained = _em_shares(member, comps_idx, sizes, population, settings)
+
+    # Open world: does the leak carry the best organisation's copies?
+    p_in = [_source_in_case(obs[i], settings) for i in range(len(obs))]
+    components = [
+        Component(
+            org=orgs[i], snapshot=snaps[i], fraction=float(shares[j]),
+            records=int(member[:, i].sum()),
+            field_agreement=_agreement(obs[i]), source_in_case=float(p_in[i]),
+        )
+        for j, i in enumerate(comps_idx)
+    ]
+    # Open world: each candidate's share keeps only the part its own copies support.
+    probability = closed * np.array(p_in) if len(closed) else closed
+    top = int(np.argmax(probability)) if len(probability) else -1
+    outside_probability = float(1.0 - probability.sum())
+
+    # Exclusive evidence: records matched by one organisation only.
+    org_names = sorted(set(orgs))
+    org_member = np.stack(
+        [member[:, [k for k, o in enumerate(orgs) if o == name]].any(axis=1) for name in org_names],
+        axis=1,
+    ) if obs else np.zeros((n_obs, 0), bool)
+    only_one = org_member.sum(axis=1) == 1
+    exclusive_versions = _exclusive_versions(obs, orgs)
+
+    scale_up = _scale_up(leak, recs, tier, anchored, n_obs)
+    guilt = _guilt_baseline(member)
+    candidates = []
+    for i, s in enumerate(sources):
+        o = obs[i]
+        n, m = int(o.checkable.sum()), int(o.matched.sum())
+        lo, hi = stats.clopper_pearson(m, n)
+        cont = m / n if n else 0.0
+        if exact:
+            lo = hi = cont
+        candidates.append(CandidateResult(
+            org=orgs[i], snapshot=snaps[i], tier=tier,
+            checkable_records=n, matched_sample=m,
+            containment=cont, containment_ci=(lo, hi),
+            matched_records=int(round(m * scale_up)),
+            exclusive_records=int(round(int((o.matched & only_one).sum()) * scale_up)),
+            field_checks=int(o.field_hits.size), field_agreements=int(o.field_hits.sum()),
+            exclusive_versions=int(exclusive_versions[i]),
+            outside_share=float(eps_list[i]), loglik=float(logliks[i]),
+            probability=float(probability[i]), guilt_baseline=float(guilt[i]),
+            size=int(sizes[i]),
+        ))
+    order = sorted(range(len(candidates)),
+                   key=lambda k: (-candidates[k].probability, -candidates[k].loglik,
+                                  candidates[k].org, candidates[k].snapshot))
+    window, window_rows = _window(top, orgs, snaps, logliks, settings)
+    verdict = _verdict(top, orgs, probability, candidates, components, window, settings,
+                       outside_probability)
+    evidence = _evidence(member, observed, orgs, org_names, only_one, verdict)
+    return Attribution(
+        tier=tier,
+        records=leak.rows,
+        anchored_records=anchored,
+        observed_records=n_obs,
+        candidates=[candidates[k] for k in order],
+        components=components,
+        unexplained_fraction=float(unexplained),
+        verdict=verdict,
+        outside_probability=outside_probability,
+        window_snapshots=window_rows,
+        evidence=evidence,
+        settings=settings,
+        population=population,
+        priors={"organisations": "uniform over the case's organisations, then uniform over "
+                "each organisation's snapshots", "outside": settings.prior_outside},
+    )
+
+
+def _anchored_records(leak: Sketch) -> int:
+    assert leak.records is not None
+    return int(leak.records.filter(pl.col("type").is_in(list(ANCHORS)))["row"].n_unique())
+
+
+def _scale_up(leak: Sketch, recs: pl.DataFrame, tier: str, anchored: int, n_obs: int) -> float:
+    """Factor from observed records to the whole leak (1 in the exact tier)."""
+    if tier == "exact" or n_obs == 0:
+        return 1.0
+    return anchored / n_obs
+
+
+def _common_evidence(ns: np.ndarray) -> float:
+    """The number of records every candidate's per-record log-likelihood is scaled to.
+
+    Candidates see different records (they hold different fields); comparing their
+    total log-likelihoods would reward holding more fields, so each candidate's mean
+    per-record log-likelihood is scaled to a common count: the smallest count among
+    candidates that see at least half as many records as the best-placed one.
+    """
+    positive = ns[ns > 0]
+    if positive.size == 0:
+        return 0.0
+    return float(positive[positive >= 0.5 * positive.max()].min())
+
+
+def _org_uniform_prior(orgs: list[str]) -> np.ndarray:
+    counts: dict[str, int] = {}
+    for o in orgs:
+        counts[o] = counts.get(o, 0) + 1
+    n_orgs = len(counts)
+    return np.array([1.0 / (n_orgs * counts[o]) for o in orgs]) if orgs else np.zeros(0)
+
+
+def _best_snapshot_per_org(orgs: list[str], logliks: np.ndarray) -> list[int]:
+    best: dict[str, int] = {}
+    for i, o in enumerate(orgs):
+        if o not in best or logliks[i] > logliks[best[o]]:
+            best[o] = i
+    return sorted(best.values())
+
+
+def _gather(member: np.ndarray, candidates: list[int], sizes: np.ndarray, population: int,
+            settings: Settings) -> list[int]:
+    """Greedy decomposition (as sourmash's gather): best explanation first, then the rest.
+
+    Each step picks the candidate whose matched share of the still-unexplained records
+    gains most log-likelihood over the population (``k * log(|U|/|S|)``: the size
+    principle), if that overlap is larger than chance and large enough to report.
+    """
+    n = member.shape[0]
+    remaining = np.ones(n, dtype=bool)
+    chosen: list[int] = []
+    while True:
+        best, best_score = -1, 0.0
+        for i in candidates:
+            if i in chosen:
+                continue
+            k = int((member[:, i] & remaining).sum())
+            gain = math.log(max(population / sizes[i], 1.0 + 1e-9))
+            score = k * gain
+            if score > best_score:
+                best, best_score = i, score
+        if best < 0:
+            break
+        k = int((member[:, best] & remaining).sum())
+        rem = int(remaining.sum())
+        chance = min(sizes[best] / population, 1.0)
+        if (k < settings.min_component_records or k < settings.min_component_share * n
+                or stats.binom_sf(k, rem, chance) > settings.chance_alpha):
+            break
+        chosen.append(best)
+        remaining &= ~member[:, best]
+        if not remaining.any():
+            break
+    return chosen
+
+
+def _em_shares(member: np.ndarray, comps: list[int], sizes: np.ndarray, population: int,
+               settings: Settings) -> tuple[np.ndarray, float]:
+    """Refine the components' shares by EM over the records' membership classes.
+
+    A record from component c has probability 1/|S_c| if it is in S_c (else 0), an
+    unexplained record 1/|U|. Records in several components are shared out in
+    proportion to w_c/|S_c|.
+    """
+    n = member.shape[0]
+    if not comps or n == 0:
+        return np.zeros(0), 1.0
+    # Collapse identical membership patterns: EM then runs over classes, not records.
+    patterns, counts = np.unique(member[:, comps], axis=0, return_counts=True)
+    like = np.concatenate(
+        [patterns / sizes[comps][None, :], np.full((len(patterns), 1), 1.0 / population)], axis=1
+    )
+    w = np.full(len(comps) + 1, 1.0 / (len(comps) + 1))
+    for _ in range(settings.em_iterations):
+        resp = like * w[None, :]
+        resp /= resp.sum(axis=1, keepdims=True)
+        new = (resp * counts[:, None]).sum(axis=0) / counts.sum()
+        if np.max(np.abs(new - w)) < 1e-10:
+            w = new
+            break
+        w = new
+    return w[:-1], float(w[-1])
+
+
+def _version_llr(o: _Observation, settings: Settings) -> float:
+    """Log-likelihood ratio of the field checks: this snapshot's copy vs a copy from elsewhere."""
+    k, n = int(o.field_hits.sum()), int(o.field_hits.size)
+    if n == 0:
+        return 0.0
+    return stats.binom_loglik(k, n, 1 - settings.version_noise) - stats.binom_loglik(
+        k, n, settings.agree_out)
+
+
+def _agreement(o: _Observation) -> float:
+    return float(o.field_hits.mean()) if o.field_hits.size else float("nan")
+
+
+def _source_in_case(o: _Observation, settings: Settings) -> float:
+    """Posterior that the leak carries this snapshot's copies (not another org's).
+
+    Generalised likelihood ratio between "agreement >= agree_in" and "agreement <=
+    agree_out" on the matched records' field checks, with prior ``prior_outside``.
+    Without any field check there is no evidence either way: the prior stands.
+    """
+    k, n = int(o.field_hits.sum()), int(o.field_hits.size)
+    prior_in = 1.0 - settings.prior_outside
+    if n == 0:
+        return prior_in
+    ll_in = stats.bounded_binom_max(k, n, settings.agree_in, 1.0)
+    ll_out = stats.bounded_binom_max(k, n, 0.0, settings.agree_out)
+    log_odds = math.log(prior_in / settings.prior_outside) + ll_in - ll_out
+    return 1.0 / (1.0 + math.exp(-max(min(log_odds, 700.0), -700.0)))
+
+
+def _exclusive_versions(obs: list[_Observation], orgs: list[str]) -> np.ndarray:
+    """Per snapshot: agreeing field checks that agree with no other organisation's data."""
+    out = np.zeros(len(obs), dtype=np.int64)
+    if not obs:
+        return out
+    all_keys = [o.field_keys[o.field_hits] for o in obs]
+    for i, keys in enumerate(all_keys):
+        others = [all_keys[j] for j in range(len(obs)) if orgs[j] != orgs[i]]
+        other = np.unique(np.concatenate(others)) if others else np.zeros(0, np.int64)
+        out[i] = int((~_in_sorted(keys, other)).sum())
+    return out
+
+
+def _guilt_baseline(member: np.ndarray, p: float = 0.5) -> np.ndarray:
+    """Papadimitriou & Garcia-Molina's guilt probability per candidate (a baseline).
+
+    Pr{G_i} = 1 - prod over leaked records t held by i of (1 - (1-p)/|V_t|), with V_t
+    the candidates holding t and p the chance the record was obtained elsewhere.
+    """
+    if member.size == 0:
+        return np.zeros(member.shape[1])
+    holders = member.sum(axis=1)
+    with np.errstate(divide="ignore"):
+        term = np.where(holders > 0, np.log1p(-(1 - p) / np.maximum(holders, 1)), 0.0)
+    log_not = (member * term[:, None]).sum(axis=0)
+    return np.asarray(1.0 - np.exp(log_not))
+
+
+def _window(top: int, orgs: list[str], snaps: list[str], logliks: np.ndarray,
+            settings: Settings) -> tuple[tuple[str, str] | None, list[dict[str, Any]]]:
+    """Snapshots of the leading organisation consistent with the leak."""
+    if top < 0:
+        return None, []
+    org = orgs[top]
+    idx = sorted((i for i in range(len(orgs)) if orgs[i] == org), key=lambda i: snaps[i])
+    best = max(logliks[i] for i in idx)
+    rows = [{"snapshot": snaps[i], "loglik_ratio": float(logliks[i] - best),
+             "consistent": bool(logliks[i] >= best - settings.window_llr)} for i in idx]
+    consistent = [r["snapshot"] for r in rows if r["consistent"]]
+    return (min(consistent), max(consistent)), rows
+
+
+def _verdict(top: int, orgs: list[str], probability: np.ndarray,
+             candidates: list[CandidateResult], components: list[Component],
+             window: tuple[str, str] | None, settings: Settings,
+             outside_probability: float) -> Verdict:
+    if top < 0:
+        return Verdict("inconclusive", None, None, 0.0, "the case has no source snapshots")
+    org = orgs[top]
+    conf = float(sum(p for p, o in zip(probability, orgs, strict=True) if o == org))
+    solid = [c for c in components
+             if c.fraction >= settings.min_component_share and c.source_in_case >= 0.5]
+    if len(solid) >= 2 and len({c.org for c in solid}) >= 2:
+        lead = max(solid, key=lambda c: c.fraction)
+        mix_conf = float(min(c.source_in_case for c in solid))
+        return Verdict("mixture", lead.org, None, mix_conf,
+                       f"{len(solid)} organisations each explain a distinct part of the list")
+    best = candidates[top]
+    if not components or components[0].org != org:
+        return Verdict("inconclusive", None, None, conf,
+                       "no candidate explains the list better than chance")
+    if best.containment_ci[0] < settings.min_containment:
+        return Verdict("inconclusive", None, None, conf,
+                       f"the best candidate ({org}) contains too little of the list")
+    if conf < settings.attribute_threshold:
+        reason = (f"the list does not carry {org}'s copies of the records "
+                  f"(outside-source probability {outside_probability:.2f})")
+        return Verdict("inconclusive", None, None, conf, reason)
+    return Verdict("attributed", org, window, conf, "one organisation explains the list")
+
+
+def _evidence(member: np.ndarray, observed: np.ndarray, orgs: list[str], org_names: list[str],
+              only_one: np.ndarray, verdict: Verdict, limit: int = 20) -> list[dict[str, Any]]:
+    """Leak rows found in exactly one organisation's data (row numbers, no values)."""
+    if verdict.org is None or member.size == 0:
+        return []
+    cols = [k for k, o in enumerate(orgs) if o == verdict.org]
+    hits = np.flatnonzero(member[:, cols].any(axis=1) & only_one)
+    rows = observed[hits[:limit]]
+    return [{"record": int(r) + 1, "org": verdict.org} for r in rows]

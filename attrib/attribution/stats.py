@@ -1,0 +1,76 @@
+"""Small, exact statistical building blocks of the attribution engine."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+
+def clopper_pearson(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
+    """Exact two-sided binomial confidence interval for k successes in n trials."""
+    if n <= 0:
+        return 0.0, 1.0
+    alpha = 1.0 - conf
+    lo = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
+    hi = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return lo, hi
+
+
+def binom_sf(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p)."""
+    if k <= 0:
+        return 1.0
+    return float(stats.binom.sf(k - 1, n, min(max(p, 0.0), 1.0)))
+
+
+def outside_share_mle(n: int, m: int, size: float, population: float) -> float:
+    """MLE of the outside-records share eps in the design's likelihood.
+
+    A leak record in S has probability (1-eps)/|S| + eps/|U|, one outside S eps/|U|;
+    maximising over eps gives eps = (1 - m/n) * a / (a - u) with a = 1/|S|, u = 1/|U|.
+    """
+    if n <= 0:
+        return 1.0
+    a, u = 1.0 / size, 1.0 / population
+    if a <= u:
+        return 1.0
+    return float(min(1.0, max(1e-9, (1.0 - m / n) * a / (a - u))))
+
+
+def membership_loglik(n: int, m: int, size: float, population: float) -> tuple[float, float]:
+    """Log-likelihood of m of n records being in a list of ``size`` (at the MLE eps).
+
+    Returns:
+        (log-likelihood, eps).
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    eps = outside_share_mle(n, m, size, population)
+    a, u = 1.0 / size, 1.0 / population
+    inside = math.log((1.0 - eps) * a + eps * u) if m else 0.0
+    outside = math.log(eps * u) if m < n else 0.0
+    return m * inside + (n - m) * outside, eps
+
+
+def binom_loglik(k: int, n: int, p: float) -> float:
+    """log P(k | n, p) without the binomial coefficient (it cancels in ratios)."""
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return k * math.log(p) + (n - k) * math.log(1 - p)
+
+
+def bounded_binom_max(k: int, n: int, lo: float, hi: float) -> float:
+    """max over p in [lo, hi] of binom_loglik(k, n, p)."""
+    if n <= 0:
+        return 0.0
+    return binom_loglik(k, n, min(max(k / n, lo), hi))
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Numerically safe softmax."""
+    if logits.size == 0:
+        return logits
+    z = logits - np.max(logits)
+    e = np.exp(z)
+    return np.asarray(e / e.sum())

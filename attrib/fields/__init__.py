@@ -1,0 +1,43 @@
+"""Column-kind detection and per-kind normalisation of leaked lists.
+
+``detect_columns`` decides what each column holds (content first, header second);
+``normalise`` turns the primary column of each kind into its canonical form — the form
+that ``attrib.tokens`` hashes, so every rule here is part of the hash specification —
+and counts valid, invalid, masked and missing values. The per-kind normalisers work on
+their own, on a ``pl.Series``, and are vectorised polars expressions throughout.
+"""
+
+from attrib.fields._common import STATUSES
+from attrib.fields.address import normalise_address
+from attrib.fields.dates import normalise_date
+from attrib.fields.detect import detect_columns
+from attrib.fields.email import normalise_email
+from attrib.fields.headers import header_hint
+from attrib.fields.model import ATTR_PREFIX, KINDS, OTHER, ColumnKind, Normalised, Quality
+from attrib.fields.names import normalise_name, pinyin_key
+from attrib.fields.national_id import normalise_national_id
+from attrib.fields.normalise import NORMALISERS, normalise
+from attrib.fields.phone import normalise_phone
+from attrib.fields.plate import normalise_plate
+
+__all__ = [
+    "ATTR_PREFIX",
+    "KINDS",
+    "NORMALISERS",
+    "OTHER",
+    "STATUSES",
+    "ColumnKind",
+    "Normalised",
+    "Quality",
+    "detect_columns",
+    "header_hint",
+    "normalise",
+    "normalise_address",
+    "normalise_date",
+    "normalise_email",
+    "normalise_name",
+    "normalise_national_id",
+    "normalise_phone",
+    "normalise_plate",
+    "pinyin_key",
+]

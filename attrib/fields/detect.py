@@ -1,0 +1,245 @@
+"""Decide what each column of a list holds: content first, header second.
+
+For every column a sample of up to ``SAMPLE_SIZE`` non-missing values is scored against
+every kind; a score is the share of sampled values that look like that kind:
+
+* phone: valid CN mobiles/landlines (or ``+``-prefixed foreign numbers) plus masked;
+* national_id: valid plus masked plus IDs of the right shape and birth date whose check
+  digit is wrong — a fabricated list is still a list of IDs;
+* birth_date: dates with a plausible birth year (1920–2015); Excel serial numbers
+  count half (a column of plain integers must not pass on content alone); halved again
+  when the header names another kind of date (``投保日期``, ``created_at``);
+* email, plate: valid plus masked;
+* name: 2–4 Han characters starting with a common surname (or a compound surname), or
+  masked such names (``张*``); 2–4 Latin words count fully when one word is a
+  surname's pinyin, half otherwise;
+* address: at least 6 characters with an administrative or street marker
+  (省市区县镇乡路街号村栋室).
+
+A kind scoring ≥ ``CONTENT_WINS`` wins; among kinds within ``TIE_MARGIN`` of the best,
+the header's kind is preferred. Otherwise the header's kind is taken when its content
+score is ≥ ``HEADER_FLOOR`` or the column is mostly empty; else the column is "other".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from attrib.errors import UsageError
+from attrib.fields._common import MASKED, VALID, as_string_series, clean_series, is_missing
+from attrib.fields.dates import normalise_date
+from attrib.fields.email import normalise_email
+from attrib.fields.headers import header_hint, is_other_date_header
+from attrib.fields.model import KINDS, OTHER, ColumnKind
+from attrib.fields.names import normalise_name, romanise
+from attrib.fields.national_id import normalise_national_id
+from attrib.fields.phone import phone_frame
+from attrib.fields.plate import normalise_plate
+from attrib.fields.surnames import COMPOUND_SURNAMES, SURNAMES
+
+SAMPLE_SIZE = 2000
+CONTENT_WINS = 0.6
+HEADER_FLOOR = 0.3
+TIE_MARGIN = 0.05
+# A column with at most this share of values is "mostly empty": its header decides.
+MOSTLY_EMPTY = 0.1
+BIRTH_YEARS = (1920, 2015)
+_ADDRESS_MARKERS = r"[省市区县镇乡路街号村栋室]"
+# Romanisations of common surnames that pinyin does not produce (Hong Kong, Taiwan).
+_OTHER_ROMANISATIONS = (
+    "wong chan lee cheung leung lau ng ho tsang chow lam yeung tse kwok chiu fung yip hui "
+    "kwan cheng tsai hsu chang chen hsieh kuo lu yu"
+).split()
+
+
+@dataclasses.dataclass(frozen=True)
+class _Score:
+    score: float
+    valid_share: float
+    masked_share: float
+
+
+def detect_columns(
+    df: pl.DataFrame, overrides: Mapping[str, str] | None = None
+) -> list[ColumnKind]:
+    """Detect the kind of every column of ``df``.
+
+    Args:
+        df: The list as read (all ``pl.String`` columns; ``col1..colN`` if headerless).
+        overrides: Column name → kind (one of ``KINDS`` or ``"other"``) decided by the
+            user; these columns are not inspected and get confidence 1.0.
+
+    Returns:
+        One :class:`ColumnKind` per column, in column order; per kind the column with
+        the highest confidence (the first on ties) is marked primary.
+
+    Raises:
+        UsageError: An override names a column not in ``df`` or an unknown kind.
+    """
+    overrides = _checked_overrides(df, overrides or {})
+    decisions = []
+    for column in df.columns:
+        if column in overrides:
+            decisions.append(
+                ColumnKind(
+                    column,
+                    overrides[column],
+                    1.0,
+                    "map",
+                    detail={"header_hint": header_hint(column)},
+                )
+            )
+        else:
+            decisions.append(detect_column(column, df[column]))
+    return _mark_primaries(decisions)
+
+
+def detect_column(column: str, values: pl.Series) -> ColumnKind:
+    """Detect the kind of one column (not yet marked primary)."""
+    hint = header_hint(column)
+    sample, present_share = _sample(values)
+    scores = _content_scores(sample) if sample.len() else {k: _Score(0.0, 0.0, 0.0) for k in KINDS}
+    if is_other_date_header(column):
+        b = scores["birth_date"]
+        scores["birth_date"] = _Score(b.score * 0.5, b.valid_share, b.masked_share)
+    best = max(KINDS, key=lambda k: scores[k].score)
+    top = scores[best].score
+    strong = [
+        k for k in KINDS if scores[k].score >= CONTENT_WINS and scores[k].score >= top - TIE_MARGIN
+    ]
+    if strong:
+        kind = hint if hint in strong else best
+        confidence = 0.85 * scores[kind].score + (0.15 if hint == kind else 0.0)
+        source = "content"
+    elif hint and (scores[hint].score >= HEADER_FLOOR or present_share <= MOSTLY_EMPTY):
+        kind, source = hint, "header"
+        confidence = 0.3 + 0.5 * scores[hint].score
+    else:
+        kind, source = OTHER, "content"
+        confidence = 1.0 - top
+    shown = scores[kind if kind != OTHER else best]
+    detail: dict[str, Any] = {
+        "header_hint": hint,
+        "present_share": round(present_share, 4),
+        "sampled": sample.len(),
+        "valid_share": round(shown.valid_share, 4),
+        "masked_share": round(shown.masked_share, 4),
+        "scores": {k: round(scores[k].score, 4) for k in KINDS},
+    }
+    return ColumnKind(column, kind, round(min(1.0, max(0.0, confidence)), 4), source, False, detail)
+
+
+def _checked_overrides(df: pl.DataFrame, overrides: Mapping[str, str]) -> dict[str, str]:
+    """Overrides after checking every column exists and every kind is known."""
+    for column, kind in overrides.items():
+        if column not in df.columns:
+            raise UsageError(
+                f"column {column!r} in the column mapping is not in the table; "
+                f"check its spelling against the header (headerless files use col1..colN)"
+            )
+        if kind not in KINDS and kind != OTHER:
+            raise UsageError(
+                f"unknown kind {kind!r} for column {column!r}; "
+                f"use one of {', '.join(KINDS)} or other"
+            )
+    return dict(overrides)
+
+
+def _mark_primaries(decisions: list[ColumnKind]) -> list[ColumnKind]:
+    """Mark, per kind, the most confident column (the first on ties) as primary."""
+    chosen: dict[str, int] = {}
+    for i, d in enumerate(decisions):
+        if d.kind in KINDS and (
+            d.kind not in chosen or d.confidence > decisions[chosen[d.kind]].confidence
+        ):
+            chosen[d.kind] = i
+    primary = set(chosen.values())
+    return [dataclasses.replace(d, primary=i in primary) for i, d in enumerate(decisions)]
+
+
+def _sample(values: pl.Series) -> tuple[pl.Series, float]:
+    """Up to SAMPLE_SIZE cleaned non-missing values, and the share of non-missing rows."""
+    total = values.len()
+    if total == 0:
+        return pl.Series("t", [], dtype=pl.String), 0.0
+    present = as_string_series(values).drop_nulls()
+    if present.len() > 2 * SAMPLE_SIZE:
+        # Sampling first keeps detection cheap on large files; the seed keeps it stable.
+        present = present.sample(2 * SAMPLE_SIZE, seed=0)
+    drawn = present.len()
+    cleaned = clean_series(present)
+    kept = cleaned.filter(~pl.select(is_missing(pl.lit(cleaned))).to_series())
+    share = (present.len() / total) * (kept.len() / drawn if drawn else 0.0)
+    return kept.head(SAMPLE_SIZE), share
+
+
+def _content_scores(sample: pl.Series) -> dict[str, _Score]:
+    """Score the sample against every kind."""
+    return {
+        "name": _name_score(sample),
+        "phone": _status_score(phone_frame(sample, bare_foreign=False)),
+        "national_id": _national_id_score(sample),
+        "email": _status_score(normalise_email(sample)),
+        "birth_date": _birth_date_score(sample),
+        "address": _address_score(sample),
+        "plate": _status_score(normalise_plate(sample)),
+    }
+
+
+def _share(mask: pl.Series) -> float:
+    return float(mask.fill_null(False).mean() or 0.0)
+
+
+def _status_score(frame: pl.DataFrame) -> _Score:
+    valid = _share(frame["status"] == VALID)
+    masked = _share(frame["status"] == MASKED)
+    return _Score(valid + masked, valid, masked)
+
+
+def _national_id_score(sample: pl.Series) -> _Score:
+    frame = normalise_national_id(sample)
+    base = _status_score(frame)
+    fabricated = _share(frame["reason"] == "check_digit")
+    return _Score(base.score + fabricated, base.valid_share, base.masked_share)
+
+
+def _birth_date_score(sample: pl.Series) -> _Score:
+    frame = normalise_date(sample)
+    year = frame["value"].str.slice(0, 4).cast(pl.Int32, strict=False)
+    plausible = year.is_between(*BIRTH_YEARS).fill_null(False)
+    excel = sample.str.contains(r"^\d{5}(?:\.0+)?$").fill_null(False)
+    score = _share(plausible & ~excel) + 0.5 * _share(plausible & excel)
+    return _Score(score, _share(frame["status"] == VALID), 0.0)
+
+
+def _address_score(sample: pl.Series) -> _Score:
+    looks = (sample.str.len_chars() >= 6) & sample.str.contains(_ADDRESS_MARKERS)
+    share = _share(looks)
+    return _Score(share, share, 0.0)
+
+
+def _name_score(sample: pl.Series) -> _Score:
+    frame = normalise_name(sample)
+    value, status = frame["value"], frame["status"]
+    han_name = value.str.contains(r"^\p{Han}{2,4}$") & (
+        value.str.slice(0, 1).is_in(SURNAMES) | value.str.slice(0, 2).is_in(COMPOUND_SURNAMES)
+    )
+    masked_han = (status == MASKED) & sample.str.slice(0, 1).is_in(SURNAMES)
+    words = value.str.split(" ")
+    latin = value.str.contains(r"^[a-z]+(?: [a-z]+){1,3}$").fill_null(False)
+    with_surname = latin & words.list.eval(pl.element().is_in(_surname_romanisations())).list.any()
+    full = _share(han_name | masked_han | with_surname)
+    half = _share(latin & ~with_surname.fill_null(False))
+    return _Score(full + 0.5 * half, _share(status == VALID), _share(status == MASKED))
+
+
+@functools.cache
+def _surname_romanisations() -> list[str]:
+    """Pinyin of every listed surname plus common non-pinyin spellings."""
+    spellings = {romanise(s) for s in SURNAMES | COMPOUND_SURNAMES}
+    return sorted(spellings | set(_OTHER_ROMANISATIONS))

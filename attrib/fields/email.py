@@ -1,0 +1,40 @@
+"""E-mail addresses: trimmed, NFKC, lower case (``A.B@Example.COM`` → ``a.b@example.com``).
+
+Valid shape: a dot-atom local part (letters, digits and ``!#$%&'+/=?^_`{|}~-``, dots
+only between characters), ``@``, and a domain of dot-separated labels (letters, digits,
+inner hyphens) ending in a top-level label of at least two letters. A ``*`` in the local
+part (``abc***@163.com``, how Chinese sites show a hidden address) → status ``masked``.
+Everything else, including internal whitespace, is invalid.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from attrib.fields._common import clean_series, is_missing, status_expr
+
+_ATOM = r"[a-z0-9!#$%&'+/=?^_`{|}~-]+"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+_VALID = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+[a-z]{{2,}}$"
+_MASKED = r"^[^@\s]*\*[^@\s]*@[^@\s]+$"
+
+
+def normalise_email(s: pl.Series) -> pl.DataFrame:
+    """Canonicalise e-mail addresses.
+
+    Args:
+        s: String series of raw addresses.
+
+    Returns:
+        A frame aligned with ``s`` with ``value`` (lower-case address or null) and
+        ``status`` (valid/invalid/masked/missing).
+    """
+    t = pl.col("t")
+    frame = pl.DataFrame(clean_series(s)).with_columns(
+        is_missing(t).alias("missing"), t.str.to_lowercase()
+    )
+    missing, masked, valid = pl.col("missing"), t.str.contains(_MASKED), t.str.contains(_VALID)
+    return frame.select(
+        pl.when(valid & ~missing & ~masked).then(t).alias("value"),
+        status_expr(missing, masked, valid).alias("status"),
+    )

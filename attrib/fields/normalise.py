@@ -1,0 +1,126 @@
+"""Turn a frame of raw strings into canonical identifying fields plus quality counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import polars as pl
+
+from attrib.errors import UsageError
+from attrib.fields._common import STATUSES, VALID
+from attrib.fields.address import normalise_address
+from attrib.fields.dates import normalise_date
+from attrib.fields.email import normalise_email
+from attrib.fields.model import ATTR_PREFIX, KINDS, OTHER, ColumnKind, Normalised, Quality
+from attrib.fields.names import normalise_name
+from attrib.fields.national_id import PROVINCE_CODES, normalise_national_id
+from attrib.fields.phone import normalise_phone
+from attrib.fields.plate import normalise_plate
+
+NORMALISERS: dict[str, Callable[[pl.Series], pl.DataFrame]] = {
+    "name": normalise_name,
+    "phone": normalise_phone,
+    "national_id": normalise_national_id,
+    "email": normalise_email,
+    "birth_date": normalise_date,
+    "address": normalise_address,
+    "plate": normalise_plate,
+}
+# Kinds whose masked form is kept: a masked phone or ID still narrows down a person.
+MASKED_KINDS = ("phone", "national_id")
+
+
+def normalise(df: pl.DataFrame, columns: list[ColumnKind]) -> Normalised:
+    """Normalise the primary column of each kind and count what was found.
+
+    Args:
+        df: The list as read (all ``pl.String`` columns).
+        columns: Column decisions, normally from :func:`detect_columns`.
+
+    Returns:
+        A :class:`Normalised` with the canonical frame and its :class:`Quality`.
+
+    Raises:
+        UsageError: A decision names a column that is not in ``df`` or an unknown kind.
+    """
+    _check_columns(df, columns)
+    primaries = {c.kind: c.column for c in columns if c.primary and c.kind in KINDS}
+    kinds = [kind for kind in KINDS if kind in primaries]
+    # Polars releases the GIL inside its kernels, so the kinds run side by side.
+    with ThreadPoolExecutor(max_workers=max(1, len(kinds))) as pool:
+        futures = {k: pool.submit(NORMALISERS[k], df[primaries[k]]) for k in kinds}
+        results = {k: future.result() for k, future in futures.items()}
+
+    parts: list[pl.Series] = []
+    for kind in kinds:
+        result = results[kind]
+        parts.append(result["value"].rename(kind))
+        parts.append(result["status"].rename(f"{kind}_status"))
+        if kind in MASKED_KINDS:
+            parts.append(result["masked"].rename(f"{kind}_masked"))
+    for c in columns:
+        if c.kind == OTHER:
+            parts.append(df[c.column].rename(ATTR_PREFIX + c.column))
+    frame = pl.DataFrame(parts) if parts else pl.DataFrame()
+    quality = Quality(
+        rows=df.height,
+        duplicate_rows=_duplicate_rows(frame, df.height),
+        kinds={k: _status_counts(results[k]["status"]) for k in kinds},
+        signals=_signals(results),
+    )
+    return Normalised(frame=frame, quality=quality, columns=list(columns))
+
+
+def _check_columns(df: pl.DataFrame, columns: list[ColumnKind]) -> None:
+    """Refuse decisions that do not fit the frame (a programming or mapping error)."""
+    for c in columns:
+        if c.column not in df.columns:
+            raise UsageError(
+                f"column {c.column!r} is not in the table; "
+                f"check the column mapping against the file's header"
+            )
+        if c.kind not in KINDS and c.kind != OTHER:
+            raise UsageError(
+                f"unknown kind {c.kind!r} for column {c.column!r}; "
+                f"use one of {', '.join(KINDS)} or other"
+            )
+
+
+def _status_counts(status: pl.Series) -> dict[str, int]:
+    """Count of each status, every status present (zero when absent)."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for value, n in status.value_counts().iter_rows():
+        counts[value] = n
+    return counts
+
+
+def _duplicate_rows(frame: pl.DataFrame, rows: int) -> int:
+    """Rows that repeat an earlier row of the normalised frame."""
+    if frame.width == 0 or rows == 0:
+        return 0
+    return rows - frame.n_unique()
+
+
+def _signals(results: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Fabrication and data-quality signals beyond the plain status counts."""
+    signals: dict[str, int] = {}
+    ids = results.get("national_id")
+    if ids is not None:
+        reason = ids["reason"]
+        signals["bad_check_digits"] = int((reason == "check_digit").sum())
+        signals["id_impossible_birth_dates"] = int((reason == "birth_date").sum())
+        signals["id_bad_regions"] = int((reason == "region").sum())
+        valid = ids["status"] == VALID
+        known = ids["value"].str.slice(0, 2).is_in(PROVINCE_CODES)
+        signals["unknown_id_regions"] = int((valid & ~known).sum())
+    dates = results.get("birth_date")
+    if dates is not None:
+        signals["impossible_dates"] = int((dates["reason"] == "impossible").sum())
+        signals["ambiguous_dates"] = int((dates["reason"] == "ambiguous").sum())
+    if ids is not None and dates is not None:
+        both = ids["birth_date"].is_not_null() & dates["value"].is_not_null()
+        signals["id_birth_date_mismatches"] = int(
+            (both & (ids["birth_date"] != dates["value"])).sum()
+        )
+    return signals

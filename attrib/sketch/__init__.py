@@ -1,0 +1,14 @@
+"""Sketches: FracMinHash containment sketches, datasketch fingerprints, the file format."""
+
+from attrib.sketch.core import (
+    SCHEMA,
+    Sketch,
+    SketchParams,
+    build_sketch,
+    from_bytes,
+    merge_sketches,
+    to_bytes,
+)
+
+__all__ = ["SCHEMA", "Sketch", "SketchParams", "build_sketch", "from_bytes", "merge_sketches",
+           "to_bytes"]

@@ -1,0 +1,274 @@
+"""Containment sketches (FracMinHash over keyed tokens) with a datasketch fingerprint.
+
+A sketch of a list keeps:
+
+* ``sampled``: for every token type, the sorted distinct tokens whose *anchor* token
+  is at most ``2^64 / scale`` (for an anchor, itself). Both sides sample the same hash
+  range, so a leak's sampled anchors are a uniform sample of the leak and each can be
+  checked exactly against the source's sample; version tokens follow their anchor, so
+  a sampled, matched anchor can always be checked for the field values it carries.
+* ``exact`` (optional, the exact tier): every distinct token of every type. The case
+  keeps it for sources the investigator sketched from raw data, which makes small
+  leaks answerable exactly.
+* ``fingerprint``: the datasketch MinHash of all anchor tokens.
+* ``records`` (leaks only): every token with the record it came from.
+
+Everything is mergeable: the sketch of a file equals the merge of the sketches of its
+parts (union of sets, element-wise minimum of fingerprints, sums of counts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from attrib import __version__
+from attrib.errors import SketchError
+from attrib.sketch import fileformat
+from attrib.sketch.fingerprint import SCHEME, fingerprint, merge_fingerprints
+from attrib.tokens import ANCHORS, HASH_SPEC, CaseKey, max_hash_for_scale, record_tokens
+
+SCHEMA = "attrib.sketch/1"
+
+
+@dataclass(frozen=True)
+class SketchParams:
+    """Parameters two sketches must share to be compared."""
+
+    scale: int
+    num_perm: int
+    seed: int
+    key_id: str
+    scheme: str = SCHEME
+    hash_spec: str = HASH_SPEC
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"scale": self.scale, "num_perm": self.num_perm, "seed": self.seed,
+                "key_id": self.key_id, "scheme": self.scheme, "hash_spec": self.hash_spec}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> SketchParams:
+        return cls(scale=int(d["scale"]), num_perm=int(d["num_perm"]), seed=int(d["seed"]),
+                   key_id=str(d["key_id"]), scheme=str(d["scheme"]),
+                   hash_spec=str(d["hash_spec"]))
+
+    @property
+    def max_hash(self) -> int:
+        return max_hash_for_scale(self.scale)
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """A keyed sketch of one list (a source snapshot or a leak)."""
+
+    kind: str  # "source" | "leak"
+    params: SketchParams
+    meta: dict[str, Any]
+    counts: dict[str, int]
+    sampled: dict[str, np.ndarray]
+    fingerprint: np.ndarray
+    exact: dict[str, np.ndarray] | None = None
+    records: pl.DataFrame | None = None
+    tool_version: str = field(default=__version__)
+
+    @property
+    def rows(self) -> int:
+        return int(self.counts.get("rows", 0))
+
+    @property
+    def persons(self) -> int:
+        """Records with at least one anchor token: the list's size in the likelihood."""
+        return int(self.counts.get("rows_with_anchor", 0))
+
+    @property
+    def kinds(self) -> list[str]:
+        return list(self.meta.get("kinds", []))
+
+    def holds(self, token_type: str) -> bool:
+        """Whether this list carries the fields a token type is made of."""
+        anchor, _, fld = token_type.partition(">")
+        needed = set(ANCHORS[anchor]) | ({fld} if fld else set())
+        return needed <= set(self.kinds)
+
+    def tokens(self, token_type: str, *, exact: bool) -> np.ndarray:
+        """Sorted distinct tokens of a type from the exact tier or the sample."""
+        store = self.exact if exact else self.sampled
+        if store is None:
+            raise SketchError("this sketch has no exact tier")
+        return store.get(token_type, np.zeros(0, dtype=np.uint64))
+
+    def with_meta(self, **updates: Any) -> Sketch:
+        return replace(self, meta={**self.meta, **updates})
+
+
+def _distinct_by_type(tokens: pl.DataFrame) -> dict[str, np.ndarray]:
+    grouped = tokens.group_by("type").agg(pl.col("token").unique().sort())
+    return {t: np.asarray(v.to_numpy(), dtype=np.uint64)
+            for t, v in zip(grouped["type"], grouped["token"], strict=True)}
+
+
+def build_sketch(
+    norm_frame: pl.DataFrame,
+    key: CaseKey,
+    params: SketchParams,
+    *,
+    kind: str,
+    meta: dict[str, Any],
+    exact: bool,
+    keep_records: bool = False,
+) -> Sketch:
+    """Sketch a normalised frame.
+
+    Args:
+        norm_frame: canonical values, one column per field kind.
+        key: the case key.
+        params: sketch parameters (must carry ``key.key_id``).
+        kind: ``"source"`` or ``"leak"``.
+        meta: provenance to store (org, snapshot, input file facts, quality, kinds).
+        exact: also keep every token (the exact tier).
+        keep_records: keep each token with its record (leaks).
+    """
+    if params.key_id != key.key_id:
+        raise SketchError("sketch parameters name another key")
+    cutoff = None if (exact or keep_records) else params.max_hash
+    rt = record_tokens(norm_frame, key, keep_anchor_below=cutoff).frame
+    is_anchor = pl.col("type").is_in(list(ANCHORS))
+    anchors = rt.filter(is_anchor)
+    kept = rt.filter(pl.col("anchor") <= params.max_hash)
+    counts = {"rows": norm_frame.height,
+              "rows_with_anchor": anchors["row"].n_unique() if anchors.height else 0}
+    for t, n in anchors.group_by("type").len().iter_rows():
+        counts[f"anchor:{t}"] = int(n)
+    fp = fingerprint(anchors["token"].to_numpy(), params.num_perm, params.seed)
+    return Sketch(
+        kind=kind,
+        params=params,
+        meta=meta,
+        counts=counts,
+        sampled=_distinct_by_type(kept),
+        fingerprint=fp,
+        exact=_distinct_by_type(rt) if exact else None,
+        records=rt if keep_records else None,
+    )
+
+
+def merge_sketches(parts: list[Sketch], meta: dict[str, Any] | None = None) -> Sketch:
+    """Merge sketches of parts of one list into the sketch of the whole.
+
+    Raises:
+        SketchError: the parts were made with different parameters.
+    """
+    if not parts:
+        raise SketchError("nothing to merge")
+    first = parts[0]
+    for p in parts[1:]:
+        if p.params != first.params or p.kind != first.kind:
+            raise SketchError("cannot merge sketches made with different parameters")
+    counts: dict[str, int] = {}
+    for p in parts:
+        for k, v in p.counts.items():
+            counts[k] = counts.get(k, 0) + int(v)
+
+    def union(stores: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        keys = sorted({k for s in stores for k in s})
+        return {k: np.unique(np.concatenate([s[k] for s in stores if k in s])) for k in keys}
+
+    exact = None
+    if all(p.exact is not None for p in parts):
+        exact = union([p.exact for p in parts if p.exact is not None])
+    records = None
+    if all(p.records is not None for p in parts):
+        shifted = []
+        offset = 0
+        for p in parts:
+            assert p.records is not None
+            shifted.append(p.records.with_columns(pl.col("row") + offset))
+            offset += p.rows
+        records = pl.concat(shifted)
+    kinds = sorted({k for p in parts for k in p.kinds})
+    return Sketch(
+        kind=first.kind,
+        params=first.params,
+        meta={**first.meta, **(meta or {}), "kinds": kinds},
+        counts=counts,
+        sampled=union([p.sampled for p in parts]),
+        fingerprint=merge_fingerprints(*[p.fingerprint for p in parts]),
+        exact=exact,
+        records=records,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Serialisation
+
+
+def to_bytes(sk: Sketch) -> bytes:
+    """Encode a sketch in the ``.sketch`` file format (deterministic)."""
+    sections: dict[str, np.ndarray] = {"fingerprint": sk.fingerprint}
+    for t, arr in sk.sampled.items():
+        sections[f"sampled/{t}"] = arr
+    if sk.exact is not None:
+        for t, arr in sk.exact.items():
+            sections[f"exact/{t}"] = arr
+    types: list[str] = []
+    if sk.records is not None:
+        recs = sk.records.sort(["type", "row", "token"])
+        types = sorted(set(recs["type"].to_list()))
+        index = {t: i for i, t in enumerate(types)}
+        sections["records/row"] = recs["row"].to_numpy().astype(np.uint32)
+        sections["records/type"] = (
+            recs["type"].replace_strict(index, return_dtype=pl.UInt32).to_numpy()
+        )
+        sections["records/token"] = recs["token"].to_numpy()
+        sections["records/anchor"] = recs["anchor"].to_numpy()
+    header = {
+        "schema": SCHEMA,
+        "kind": sk.kind,
+        "params": sk.params.to_dict(),
+        "meta": sk.meta,
+        "counts": sk.counts,
+        "tool_version": sk.tool_version,
+        "has_exact": sk.exact is not None,
+        "record_types": types,
+    }
+    return fileformat.dumps(header, sections)
+
+
+def from_bytes(data: bytes, *, name: str = "sketch") -> Sketch:
+    """Decode and verify a ``.sketch`` file's bytes."""
+    header, sections = fileformat.loads(data, name=name)
+    if header.get("schema") != SCHEMA:
+        raise SketchError(f"{name}: unknown sketch schema {header.get('schema')!r}")
+    try:
+        sampled = {k.split("/", 1)[1]: v for k, v in sections.items() if k.startswith("sampled/")}
+        exact = None
+        if header["has_exact"]:
+            exact = {k.split("/", 1)[1]: v for k, v in sections.items()
+                     if k.startswith("exact/")}
+        records = None
+        if "records/row" in sections:
+            types = header["record_types"]
+            records = pl.DataFrame({
+                "row": sections["records/row"],
+                "type": pl.Series(types, dtype=pl.String).gather(
+                    sections["records/type"].astype(np.int64)),
+                "token": sections["records/token"],
+                "anchor": sections["records/anchor"],
+            }, schema={"row": pl.UInt32, "type": pl.String, "token": pl.UInt64,
+                       "anchor": pl.UInt64})
+        return Sketch(
+            kind=header["kind"],
+            params=SketchParams.from_dict(header["params"]),
+            meta=header["meta"],
+            counts={k: int(v) for k, v in header["counts"].items()},
+            sampled=sampled,
+            fingerprint=sections["fingerprint"],
+            exact=exact,
+            records=records,
+            tool_version=header["tool_version"],
+        )
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise SketchError(f"{name}: sketch file is malformed") from None

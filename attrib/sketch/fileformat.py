@@ -1,0 +1,95 @@
+"""The ``.sketch`` file: versioned, self-describing, no pickle, checksummed.
+
+Layout (all integers little-endian)::
+
+    magic       14 bytes  b"ATTRIB-SKETCH\\x00"
+    version     u32       FORMAT_VERSION
+    header_len  u64
+    header      header_len bytes of canonical JSON (UTF-8, sorted keys, no spaces)
+    sections    raw arrays, each starting on an 8-byte boundary, described in
+                header["sections"]: [{"name", "dtype", "length", "offset", "sha256"}]
+    checksum    32 bytes  SHA-256 of every byte before it
+
+The same content always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from typing import Any
+
+import numpy as np
+
+from attrib.errors import SketchError
+
+MAGIC = b"ATTRIB-SKETCH\x00"
+FORMAT_VERSION = 1
+_DTYPES = {"u8": np.dtype("<u8"), "u4": np.dtype("<u4"), "f8": np.dtype("<f8")}
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Serialise to the canonical JSON used inside sketches and for checksums."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _dtype_code(arr: np.ndarray) -> str:
+    for code, dt in _DTYPES.items():
+        if arr.dtype.kind == dt.kind and arr.dtype.itemsize == dt.itemsize:
+            return code
+    raise TypeError(f"unsupported section dtype {arr.dtype}")
+
+
+def dumps(header: dict[str, Any], sections: dict[str, np.ndarray]) -> bytes:
+    """Encode a header and named arrays as sketch file bytes."""
+    descs = []
+    blobs = []
+    offset = 0
+    for name in sorted(sections):
+        arr = np.ascontiguousarray(sections[name])
+        code = _dtype_code(arr)
+        raw = arr.astype(_DTYPES[code], copy=False).tobytes()
+        descs.append({"name": name, "dtype": code, "length": int(arr.size), "offset": offset,
+                      "sha256": hashlib.sha256(raw).hexdigest()})
+        pad = (-len(raw)) % 8
+        blobs.append(raw + b"\x00" * pad)
+        offset += len(raw) + pad
+    head = canonical_json({**header, "sections": descs})
+    head += b" " * ((-(len(MAGIC) + 12 + len(head))) % 8)
+    body = MAGIC + struct.pack("<IQ", FORMAT_VERSION, len(head)) + head + b"".join(blobs)
+    return body + hashlib.sha256(body).digest()
+
+
+def loads(data: bytes, *, name: str = "sketch") -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """Decode and verify sketch file bytes.
+
+    Raises:
+        SketchError: the bytes are not a sketch, are of an unknown version, or are damaged.
+    """
+    if not data.startswith(MAGIC):
+        raise SketchError(f"{name}: not an attrib sketch file")
+    if len(data) < len(MAGIC) + 12 + 32:
+        raise SketchError(f"{name}: sketch file is truncated")
+    body, digest = data[:-32], data[-32:]
+    if hashlib.sha256(body).digest() != digest:
+        raise SketchError(f"{name}: sketch file is damaged (checksum mismatch)")
+    version, head_len = struct.unpack_from("<IQ", data, len(MAGIC))
+    if version != FORMAT_VERSION:
+        raise SketchError(f"{name}: sketch format version {version} is not supported "
+                          f"(this attrib reads version {FORMAT_VERSION})")
+    start = len(MAGIC) + 12
+    try:
+        header = json.loads(body[start : start + head_len])
+    except ValueError:
+        raise SketchError(f"{name}: sketch header is not valid JSON") from None
+    base = start + head_len
+    sections: dict[str, np.ndarray] = {}
+    for desc in header.pop("sections", []):
+        dt = _DTYPES[desc["dtype"]]
+        lo = base + desc["offset"]
+        raw = body[lo : lo + desc["length"] * dt.itemsize]
+        if hashlib.sha256(raw).hexdigest() != desc["sha256"]:
+            raise SketchError(f"{name}: section {desc['name']} is damaged")
+        sections[desc["name"]] = np.frombuffer(raw, dtype=dt).astype(dt.newbyteorder("="))
+    return header, sections

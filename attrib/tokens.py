@@ -1,0 +1,307 @@
+"""Records become keyed 64-bit tokens. The hash specification lives here, once.
+
+Hash spec ``attrib-token/1`` (see docs/formats.md for golden vectors):
+
+1. The case key is 32 random bytes. For each token type ``t`` (e.g. ``phone``,
+   ``national_id>address``) a 128-bit subkey is derived::
+
+       K_t = HMAC-SHA256(case_key, b"attrib-token/1" 0x00 case_id 0x00 t)[:16]
+
+   so tokens of different types and different cases never collide on purpose
+   (domain separation).
+2. The token of a value ``v`` (its canonical text, UTF-8) is::
+
+       token = first 8 bytes, big-endian, of AES-128-CMAC(K_t, UTF-8(v))   (RFC 4493)
+
+   Composite values join their parts with U+001F (unit separator).
+
+AES-CMAC is a standard PRF for messages of any length, available in every
+cryptographic library, so an organisation can re-implement it independently; here it
+is computed for millions of values at once with AES-ECB over numpy block matrices
+(one AES call per block position), which is what makes sketching fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+HASH_SPEC = "attrib-token/1"
+SEP = "\x1f"
+
+#: Single identifiers and quasi-identifier combinations: each points at one person.
+ANCHORS: dict[str, tuple[str, ...]] = {
+    "national_id": ("national_id",),
+    "phone": ("phone",),
+    "email": ("email",),
+    "plate": ("plate",),
+    "name_dob": ("name", "birth_date"),
+    "name_phone": ("name", "phone"),
+}
+#: Fields whose value an organisation's copy of a person may hold differently
+#: (moved house, new phone): paired with an anchor they give a *version* token.
+#: Names are left out: they hardly differ between organisations, so agreeing on a
+#: name says nothing about whose copy a list is.
+VERSION_FIELDS: tuple[str, ...] = ("address", "phone", "email", "plate")
+#: Anchors that define a person on their own; ``name_phone`` is an anchor for
+#: matching but carries no version tokens (it is itself a version of the phone).
+VERSION_ANCHORS: tuple[str, ...] = ("national_id", "phone", "email", "plate", "name_dob")
+
+_CHUNK = 1 << 20
+
+
+def version_type(anchor: str, field: str) -> str:
+    """Return the token type name of the version token pairing ``anchor`` with ``field``."""
+    return f"{anchor}>{field}"
+
+
+def version_types() -> list[str]:
+    """Return every version token type, in a fixed order."""
+    return [
+        version_type(a, f)
+        for a in VERSION_ANCHORS
+        for f in VERSION_FIELDS
+        if f not in ANCHORS[a]
+    ]
+
+
+def all_token_types() -> list[str]:
+    """Return every token type attrib produces, anchors first."""
+    return list(ANCHORS) + version_types()
+
+
+@dataclass(frozen=True)
+class CaseKey:
+    """The secret of a case. Never written anywhere but the case's ``key`` file and kits."""
+
+    secret: bytes
+    case_id: str
+
+    @property
+    def key_id(self) -> str:
+        """A public identifier of the key: equal ids mean equal keys, and it reveals nothing."""
+        return hashlib.sha256(b"attrib-key-id/1\x00" + self.secret).hexdigest()[:16]
+
+    def subkey(self, token_type: str) -> bytes:
+        """Return the 128-bit AES key for one token type (domain separation)."""
+        return _subkey(self.secret, self.case_id, token_type)
+
+
+@lru_cache(maxsize=256)
+def _subkey(secret: bytes, case_id: str, token_type: str) -> bytes:
+    msg = HASH_SPEC.encode() + b"\x00" + case_id.encode() + b"\x00" + token_type.encode()
+    return hmac.new(secret, msg, hashlib.sha256).digest()[:16]
+
+
+def _aes_ecb(key: bytes, blocks: np.ndarray) -> np.ndarray:
+    """Encrypt an (n, 16) uint8 matrix block by block (AES-128-ECB)."""
+    enc = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
+    out = enc.update(np.ascontiguousarray(blocks).tobytes()) + enc.finalize()
+    return np.frombuffer(out, dtype=np.uint8).reshape(-1, 16)
+
+
+def _dbl(block: bytes) -> bytes:
+    """Doubling in GF(2^128), as RFC 4493 derives the CMAC subkeys."""
+    n = int.from_bytes(block, "big") << 1
+    if n >> 128:
+        n = (n & ((1 << 128) - 1)) ^ 0x87
+    return n.to_bytes(16, "big")
+
+
+@lru_cache(maxsize=256)
+def _cmac_subkeys(key: bytes) -> tuple[np.ndarray, np.ndarray]:
+    ell = _aes_ecb(key, np.zeros((1, 16), dtype=np.uint8))[0].tobytes()
+    k1 = _dbl(ell)
+    k2 = _dbl(k1)
+    return np.frombuffer(k1, dtype=np.uint8), np.frombuffer(k2, dtype=np.uint8)
+
+
+def cmac64(key: bytes, values: pl.Series | pa.Array | Iterable[str]) -> np.ndarray:
+    """AES-128-CMAC of each value, truncated to its first 8 bytes as a big-endian uint64.
+
+    Args:
+        key: 16-byte AES key (a token-type subkey).
+        values: non-null strings; hashed as their UTF-8 bytes.
+
+    Returns:
+        uint64 array, one token per value, in input order.
+    """
+    if isinstance(values, pl.Series):
+        arr = values.cast(pl.String).to_arrow()
+    elif isinstance(values, pa.Array | pa.ChunkedArray):
+        arr = values
+    else:
+        arr = pa.array(list(values), type=pa.large_string())
+    n = len(arr)
+    out = np.empty(n, dtype=np.uint64)
+    for start in range(0, n, _CHUNK):
+        part = arr.slice(start, min(_CHUNK, n - start))
+        out[start : start + len(part)] = _cmac64_chunk(key, part)
+    return out
+
+
+def _cmac64_chunk(key: bytes, arr: pa.Array) -> np.ndarray:
+    arr = arr.cast(pa.large_binary())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.null_count:
+        raise ValueError("token values must not be null")
+    lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+    nblocks = np.maximum(1, (lengths + 15) // 16)
+    k1, k2 = _cmac_subkeys(key)
+    out = np.empty(len(lengths), dtype=np.uint64)
+    for nb in np.unique(nblocks):
+        rows = np.flatnonzero(nblocks == nb)
+        width = int(nb) * 16
+        msg = _padded_blocks(arr, lengths, rows, width)
+        complete = lengths[rows] % 16 == 0
+        complete &= lengths[rows] > 0
+        last = msg[:, width - 16 :]
+        last ^= np.where(complete[:, None], k1[None, :], k2[None, :])
+        state = np.zeros((len(rows), 16), dtype=np.uint8)
+        for j in range(int(nb)):
+            state = _aes_ecb(key, state ^ msg[:, j * 16 : (j + 1) * 16])
+        out[rows] = state[:, :8].copy().view(">u8").ravel().astype(np.uint64)
+    return out
+
+
+def _padded_blocks(arr: pa.Array, lengths: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
+    """Lay the values of ``rows`` into a (len(rows), width) matrix with CMAC padding.
+
+    Values of one byte length are cast to Arrow fixed-size binary, whose buffer *is*
+    the row-major byte matrix: no per-byte index arrays are built.
+    """
+    msg = np.zeros((len(rows), width), dtype=np.uint8)
+    sub_lengths = lengths[rows]
+    for length in np.unique(sub_lengths):
+        length = int(length)
+        where = np.flatnonzero(sub_lengths == length)
+        if length:
+            fixed = arr.take(pa.array(rows[where])).cast(pa.binary(length))
+            block = np.frombuffer(fixed.buffers()[1], dtype=np.uint8)
+            block = block[fixed.offset * length : (fixed.offset + len(fixed)) * length]
+            msg[where, :length] = block.reshape(-1, length)
+        if length < width:
+            msg[where, length] = 0x80
+    return msg
+
+
+def token_of(key: CaseKey, token_type: str, value: str) -> int:
+    """Reference implementation of one token with the ``cryptography`` CMAC primitive.
+
+    Used by the golden vectors and parity tests; the vectorised path must agree.
+    """
+    from cryptography.hazmat.primitives.cmac import CMAC
+
+    c = CMAC(algorithms.AES(key.subkey(token_type)))
+    c.update(value.encode("utf-8"))
+    return int.from_bytes(c.finalize()[:8], "big")
+
+
+def tokens_for(key: CaseKey, token_type: str, values: pl.Series) -> np.ndarray:
+    """Vectorised keyed tokens of one type for a Series of canonical values (no nulls)."""
+    return cmac64(key.subkey(token_type), values)
+
+
+def max_hash_for_scale(scale: int) -> int:
+    """Largest token kept by a FracMinHash sketch of this scale (keep token <= this)."""
+    return (2**64 - 1) // int(scale)
+
+
+def _joined(frame: pl.DataFrame, parts: tuple[str, ...]) -> pl.Expr:
+    if len(parts) == 1:
+        return pl.col(parts[0])
+    return pl.concat_str([pl.col(p) for p in parts], separator=SEP)
+
+
+@dataclass(frozen=True)
+class RecordTokens:
+    """Keyed tokens of a frame in long form.
+
+    ``frame`` has columns ``row`` (UInt32, the record's position), ``type`` (String),
+    ``token`` (UInt64) and ``anchor`` (UInt64: for an anchor token itself, for a
+    version token the token of its anchor, which decides whether it is sampled).
+    """
+
+    frame: pl.DataFrame
+
+    def of_type(self, token_type: str) -> pl.DataFrame:
+        """Rows of one token type."""
+        return self.frame.filter(pl.col("type") == token_type)
+
+
+def record_tokens(
+    norm: pl.DataFrame,
+    key: CaseKey,
+    *,
+    keep_anchor_below: int | None = None,
+) -> RecordTokens:
+    """Compute every anchor and version token of every record.
+
+    Args:
+        norm: a normalised frame (``attrib.fields.Normalised.frame``): one column per
+            kind holding canonical values or null.
+        key: the case key.
+        keep_anchor_below: if given, version tokens are only computed for anchors
+            whose token is at most this value (the sampled ones); anchors are always
+            all computed. This is what keeps sketching a huge snapshot cheap.
+
+    Returns:
+        The tokens in long form, ordered by type then row.
+    """
+    kinds = set(norm.columns)
+    row = pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("row")
+    parts: list[pl.DataFrame] = []
+    base = norm.with_columns(row)
+    for anchor, fields in ANCHORS.items():
+        if not set(fields) <= kinds:
+            continue
+        sel = base.filter(pl.all_horizontal([pl.col(f).is_not_null() for f in fields])).select(
+            "row", _joined(norm, fields).alias("value"), *[pl.col(f) for f in kinds]
+        )
+        if sel.height == 0:
+            continue
+        anchor_tok = pl.Series("anchor", tokens_for(key, anchor, sel["value"]), dtype=pl.UInt64)
+        sel = sel.with_columns(anchor_tok)
+        parts.append(
+            sel.select(
+                "row",
+                pl.lit(anchor).alias("type"),
+                pl.col("anchor").alias("token"),
+                "anchor",
+            )
+        )
+        if anchor not in VERSION_ANCHORS:
+            continue
+        if keep_anchor_below is not None:
+            sel = sel.filter(pl.col("anchor") <= keep_anchor_below)
+        for field in VERSION_FIELDS:
+            if field in fields or field not in kinds:
+                continue
+            vsel = sel.filter(pl.col(field).is_not_null())
+            if vsel.height == 0:
+                continue
+            vtype = version_type(anchor, field)
+            values = vsel.select(
+                pl.concat_str([pl.col("value"), pl.col(field)], separator=SEP)
+            ).to_series()
+            toks = pl.Series("token", tokens_for(key, vtype, values), dtype=pl.UInt64)
+            parts.append(
+                vsel.select("row", pl.lit(vtype).alias("type"), "anchor").with_columns(toks)
+                .select("row", "type", "token", "anchor")
+            )
+    if not parts:
+        empty = pl.DataFrame(
+            schema={"row": pl.UInt32, "type": pl.String, "token": pl.UInt64, "anchor": pl.UInt64}
+        )
+        return RecordTokens(empty)
+    return RecordTokens(pl.concat(parts, how="vertical"))
