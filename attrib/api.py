@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from attrib import __version__
 from attrib.attribution.engine import Settings, attribute
@@ -111,25 +113,48 @@ def sketch_table(
                                  sheet=sheet)
     if max_rows is not None and info.rows > max_rows:
         raise InputError(f"{path}: {info.rows} rows exceeds --max-rows {max_rows}")
+    with _progress(progress, info.rows, path.name) as advance:
+        merged, columns, quality = sketch_frames(
+            batches, key, params, kind=kind, mapping=mapping, exact=exact, label=str(path),
+            on_batch=advance)
+    return merged.with_meta(**meta, **_table_meta(info, columns, quality))
+
+
+def sketch_frames(
+    batches: Iterable[pl.DataFrame],
+    key: CaseKey,
+    params: SketchParams,
+    *,
+    kind: str,
+    mapping: Mapping[str, str] | None = None,
+    exact: bool,
+    label: str = "input",
+    on_batch: Callable[[int], None] | None = None,
+) -> tuple[Sketch, list[ColumnKind], dict[str, Any]]:
+    """Sketch a stream of String frames of one list (the kernel every engine shares).
+
+    Returns:
+        The merged sketch (without provenance meta), the column decisions and the
+        merged data-quality counts.
+    """
     merged: Sketch | None = None
     columns = None
     qualities = []
-    with _progress(progress, info.rows, path.name) as advance:
-        for frame in batches:
-            if columns is None:
-                columns = detect_columns(frame, overrides=mapping)
-            norm = normalise(frame, columns)
-            if merged is None:
-                _require_identifiers(path, norm)
-            qualities.append(norm.quality.to_dict())
-            part = build_sketch(norm.frame, key, params, kind=kind, meta={}, exact=exact,
-                                keep_records=(kind == "leak"))
-            merged = part if merged is None else merge_sketches([merged, part])
-            advance(frame.height)
+    for frame in batches:
+        if columns is None:
+            columns = detect_columns(frame, overrides=mapping)
+        norm = normalise(frame, columns)
+        if merged is None:
+            _require_identifiers(Path(label), norm)
+        qualities.append(norm.quality.to_dict())
+        part = build_sketch(norm.frame, key, params, kind=kind, meta={}, exact=exact,
+                            keep_records=(kind == "leak"))
+        merged = part if merged is None else merge_sketches([merged, part])
+        if on_batch is not None:
+            on_batch(frame.height)
     if merged is None or columns is None:
-        raise InputError(f"{path}: no data rows")
-    norm_meta = _table_meta(info, columns, merge_quality(qualities))
-    return merged.with_meta(**meta, **norm_meta)
+        raise InputError(f"{label}: no data rows")
+    return merged, columns, merge_quality(qualities)
 
 
 def merge_quality(parts: list[dict[str, Any]]) -> dict[str, Any]:

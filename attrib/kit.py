@@ -29,7 +29,8 @@ or other value, and without this kit's key the tokens cannot be linked to anyone
 
 1. Install attrib (pip install attrib) on a machine that holds the snapshot.
 2. Run, for each snapshot:
-     attrib sketch SNAPSHOT_FILE --kit THIS_KIT --org YOUR_ORG_ID --snapshot YYYY-MM-DD -o OUT.sketch
+     attrib sketch SNAPSHOT_FILE --kit THIS_KIT --org YOUR_ORG_ID \\
+       --snapshot YYYY-MM-DD -o OUT.sketch
    Check the column kinds it reports ('attrib inspect SNAPSHOT_FILE'); override with
    --map COLUMN=KIND if needed.
 3. Send OUT.sketch back. Keep this kit secret and delete it when the case is closed.

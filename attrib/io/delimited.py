@@ -93,15 +93,18 @@ def check_line_endings(path: str, view: Utf8View) -> None:
         raise fail(path, "uses CR-only line endings; convert them to LF or CRLF") from None
 
 
-def _polars_options(delimiter: str) -> dict[str, object]:
-    return {
-        "has_header": False,
-        "separator": delimiter,
-        "quote_char": '"',
-        "infer_schema": False,
-        "encoding": "utf8",
-        "raise_if_empty": False,
-    }
+def _scan(view: Utf8View, delimiter: str) -> pl.LazyFrame:
+    """A lazy polars scan of the UTF-8 view: no header, every field a string."""
+    return pl.scan_csv(
+        view.path,
+        has_header=False,
+        separator=delimiter,
+        quote_char='"',
+        infer_schema=False,
+        encoding="utf8",
+        raise_if_empty=False,
+        glob=False,  # "客户[2023].csv" is a file name, not a pattern
+    )
 
 
 def read_positional(
@@ -126,7 +129,7 @@ def read_positional(
     """
     if not dialect.tolerant:
         try:
-            lf = _lazy_clean(pl.scan_csv(view.path, **_polars_options(dialect.delimiter)))
+            lf = _lazy_clean(_scan(view, dialect.delimiter))
             if n_rows is not None:
                 lf = lf.head(n_rows)  # blank rows are filtered first, so they do not count
             return positional(lf.collect()), dialect
@@ -145,7 +148,7 @@ def count_rows(path: str, view: Utf8View, dialect: Dialect) -> tuple[int, Dialec
     """
     if not dialect.tolerant:
         try:
-            lf = pl.scan_csv(view.path, **_polars_options(dialect.delimiter))
+            lf = _scan(view, dialect.delimiter)
             lf = _lazy_clean(lf)
             count = lf.select(pl.len()).collect(engine="streaming").item()
             return int(count), dialect
@@ -168,7 +171,7 @@ def stream_positional(
     if dialect.tolerant:
         yield from _tolerant_frames(path, view, dialect.delimiter, None, batch_rows)
         return
-    lf = _lazy_clean(pl.scan_csv(view.path, **_polars_options(dialect.delimiter)))
+    lf = _lazy_clean(_scan(view, dialect.delimiter))
     with warnings.catch_warnings():
         # collect_batches is marked unstable; its contract (ordered chunks) is all we use.
         warnings.simplefilter("ignore")
@@ -192,6 +195,9 @@ def _tolerant_frames(
     Trailing empty fields beyond the first record's width are dropped; short records
     are padded with nulls (as polars does); wider records are a ragged-row error.
     """
+    # The csv module refuses fields over 128 KiB by default; a long free-text field is
+    # not malformed quoting, so lift the (process-wide, only ever raised) limit.
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
     width: int | None = None
     rows: list[list[str]] = []
     seen = 0

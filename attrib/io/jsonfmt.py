@@ -31,7 +31,6 @@ class Parsed:
     records: list[dict[str, Any]] | None = None  # objects
     rows: list[list[Any]] | None = None  # arrays: header decided by the caller
     notes: list[str] = field(default_factory=list)
-    exceeded: bool = False  # more records than the limit asked for
 
 
 def text(value: Any) -> str | None:
@@ -82,17 +81,15 @@ def iter_lines(path: str, view: Utf8View) -> Iterator[tuple[int, dict[str, Any]]
 
 
 def scan_lines(path: str, view: Utf8View, limit: int | None = None) -> Parsed:
-    """Read a JSON Lines file (up to ``limit`` records, noting if there are more)."""
+    """Read a JSON Lines file, stopping after ``limit`` records if given."""
     records: list[dict[str, Any]] = []
     keys: dict[str, None] = {}
-    exceeded = False
     for _, obj in iter_lines(path, view):
-        if limit is not None and len(records) >= limit:
-            exceeded = True
-            break
         keys.update(dict.fromkeys(obj))
         records.append(obj)
-    return Parsed(list(keys), records=records, exceeded=exceeded)
+        if limit is not None and len(records) >= limit:
+            break
+    return Parsed(list(keys), records=records)
 
 
 def count_lines(path: str, view: Utf8View) -> tuple[list[str], int]:

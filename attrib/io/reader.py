@@ -29,6 +29,7 @@ class Options:
     max_rows: int | None = None
     encoding: str | None = None
     has_header: bool | None = None
+    delimiter: str | None = None
 
 
 @dataclass
@@ -75,6 +76,7 @@ def read_table(
     max_rows: int | None = None,
     encoding: str | None = None,
     has_header: bool | None = None,
+    delimiter: str | None = None,
 ) -> tuple[pl.DataFrame, TableInfo]:
     """Read a table file into a frame whose every column is ``pl.String``.
 
@@ -85,6 +87,7 @@ def read_table(
         max_rows: Refuse files with more data rows than this.
         encoding: A text encoding that overrides detection (e.g. ``"gbk"``).
         has_header: Force (True) or deny (False) a header row instead of detecting it.
+        delimiter: The field separator of a CSV/TSV/TXT file instead of sniffing it.
 
     Returns:
         The frame (empty cells null; blank CSV/XLSX rows dropped) and its TableInfo.
@@ -92,11 +95,12 @@ def read_table(
     Raises:
         InputError: The file is missing, unreadable, empty, malformed or too large; the
             message is one line naming the file and never quotes its contents.
-        UsageError: ``max_rows`` is negative.
+        UsageError: ``max_rows`` is negative or ``delimiter`` is not one character.
     """
     if max_rows is not None and max_rows < 0:
         raise UsageError(f"--max-rows must be 0 or more, not {max_rows}")
-    opts = Options(sheet, max_rows, encoding, has_header)
+    _check_delimiter(delimiter)
+    opts = Options(sheet, max_rows, encoding, has_header, delimiter)
     draft = _start(os.fspath(path), opts)
     frame = _READERS[draft.format](draft, opts)
     _check_shape(draft.path, frame.height, frame.width)
@@ -110,6 +114,7 @@ def iter_batches(
     sheet: str | None = None,
     encoding: str | None = None,
     has_header: bool | None = None,
+    delimiter: str | None = None,
 ) -> tuple[TableInfo, Iterator[pl.DataFrame]]:
     """Read a table file as a stream of String frames of ``batch_rows`` rows each.
 
@@ -125,17 +130,19 @@ def iter_batches(
         sheet: The worksheet of an XLSX file.
         encoding: A text encoding that overrides detection.
         has_header: Force or deny a header row.
+        delimiter: The field separator of a CSV/TSV/TXT file instead of sniffing it.
 
     Returns:
         ``(info, batches)``. The concatenated batches equal :func:`read_table`'s frame.
 
     Raises:
         InputError: As for :func:`read_table`, raised before any batch is produced.
-        UsageError: ``batch_rows`` is not positive.
+        UsageError: ``batch_rows`` is not positive or ``delimiter`` not one character.
     """
     if batch_rows < 1:
         raise UsageError(f"batch size must be at least 1, not {batch_rows}")
-    opts = Options(sheet, None, encoding, has_header)
+    _check_delimiter(delimiter)
+    opts = Options(sheet, None, encoding, has_header, delimiter)
     draft = _start(os.fspath(path), opts)
     streamer = _STREAMERS.get(draft.format)
     if streamer is None:  # whole-file formats
@@ -158,7 +165,17 @@ def _start(path: str, opts: Options) -> Draft:
     draft = Draft(path, fmt, digest)
     if opts.sheet is not None and fmt != "xlsx":
         draft.note("sheet option ignored: not a workbook")
+    if opts.delimiter is not None and fmt not in ("csv", "tsv", "txt"):
+        draft.note("delimiter option ignored: not a delimited text file")
     return draft
+
+
+def _check_delimiter(delimiter: str | None) -> None:
+    # polars splits on a single byte, so the delimiter must be one ASCII character.
+    if delimiter is not None and (
+        len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n'
+    ):
+        raise UsageError("--delimiter must be one ASCII character other than a quote or newline")
 
 
 def _check_shape(path: str, rows: int, width: int) -> None:
@@ -189,7 +206,10 @@ def _open_text(draft: Draft, opts: Options) -> tuple[Utf8View, Encoding]:
 
 def _delimited_setup(draft: Draft, opts: Options, view: Utf8View) -> delimited.Dialect:
     delimited.check_line_endings(draft.path, view)
-    delimiter, note = delimited.sniff_delimiter(view, draft.format)
+    if opts.delimiter is not None:
+        delimiter, note = opts.delimiter, "delimiter given by the caller"
+    else:
+        delimiter, note = delimited.sniff_delimiter(view, draft.format)
     draft.delimiter = delimiter
     if draft.format == "txt":
         draft.format = "tsv" if delimiter == "\t" else "csv"
@@ -201,7 +221,9 @@ def _read_delimited(draft: Draft, opts: Options) -> pl.DataFrame:
     view, _ = _open_text(draft, opts)
     with view:
         dialect = _delimited_setup(draft, opts, view)
-        limit = None if opts.max_rows is None else opts.max_rows + 2  # header + one more
+        # Enough rows to see one past the limit (plus a header), and never fewer than the
+        # header decision samples, so the decision is the same with or without a limit.
+        limit = None if opts.max_rows is None else max(opts.max_rows + 2, SAMPLE_ROWS + 1)
         raw, dialect = delimited.read_positional(draft.path, view, dialect, limit)
     frame = _headed(draft, opts, raw)
     if dialect.tolerant:
@@ -266,7 +288,7 @@ def _read_json(draft: Draft, opts: Options) -> pl.DataFrame:
     view, _ = _open_text(draft, opts)
     with view:
         if draft.format == "jsonl":
-            limit = None if opts.max_rows is None else opts.max_rows + 1
+            limit = None if opts.max_rows is None else opts.max_rows + 1  # one too many
             parsed = jsonfmt.scan_lines(draft.path, view, limit)
         else:
             parsed = jsonfmt.parse_document(draft.path, view)
@@ -275,8 +297,7 @@ def _read_json(draft: Draft, opts: Options) -> pl.DataFrame:
     if parsed.rows is not None:
         return _headed(draft, opts, jsonfmt.rows_frame(parsed.rows, len(parsed.keys)))
     records = parsed.records or []
-    if parsed.exceeded:
-        _check_limit(draft.path, len(records) + 1, opts.max_rows)
+    _check_shape(draft.path, len(records), len(parsed.keys))  # [{}, {}]: rows, no columns
     _check_limit(draft.path, len(records), opts.max_rows)
     frame = jsonfmt.records_frame(records, parsed.keys)
     return _keyed(draft, frame, parsed.keys)

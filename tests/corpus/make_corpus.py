@@ -105,7 +105,7 @@ def good_text_files() -> None:
     )
     write_text(
         "stray_quote.csv",
-        ["姓名,备注", '张伟,身高5\'9"', "李娜,正常"],
+        ["姓名,备注", "张伟,身高5'9\"", "李娜,正常"],
         "utf-8",
     )
 
@@ -113,7 +113,7 @@ def good_text_files() -> None:
 def json_files() -> None:
     """JSON Lines and a JSON array, with numbers, booleans, nulls and nesting."""
     lines = []
-    for i, (name, phone, pid, addr, birth) in enumerate(PEOPLE):
+    for i, (name, phone, pid, addr, _birth) in enumerate(PEOPLE):
         rec: dict[str, object] = {"姓名": name, "手机": int(phone), "身份证": pid, "地址": addr}
         if i == 1:
             rec["vip"] = True
@@ -135,9 +135,7 @@ def parquet_files() -> None:
         {
             "name": pa.array([p[0] for p in PEOPLE]),
             "phone": pa.array([int(p[1]) for p in PEOPLE], pa.int64()),
-            "birth_date": pa.array(
-                [dt.date.fromisoformat(p[4]) for p in PEOPLE], pa.date32()
-            ),
+            "birth_date": pa.array([dt.date.fromisoformat(p[4]) for p in PEOPLE], pa.date32()),
             "updated": pa.array(
                 [dt.datetime(2023, 1, 1 + i, 0 if i else 9, 30 if i == 0 else 0) for i in range(6)],
                 pa.timestamp("us"),
