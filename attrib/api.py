@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from attrib import __version__
@@ -140,6 +141,7 @@ def sketch_frames(
     merged: Sketch | None = None
     columns = None
     qualities = []
+    digests = []
     for frame in batches:
         if columns is None:
             columns = detect_columns(frame, overrides=mapping)
@@ -147,6 +149,7 @@ def sketch_frames(
         if merged is None:
             _require_identifiers(Path(label), norm)
         qualities.append(norm.quality.to_dict())
+        digests.append(row_digests(norm.frame))
         part = build_sketch(norm.frame, key, params, kind=kind, meta={}, exact=exact,
                             keep_records=(kind == "leak"))
         merged = part if merged is None else merge_sketches([merged, part])
@@ -154,11 +157,32 @@ def sketch_frames(
             on_batch(frame.height)
     if merged is None or columns is None:
         raise InputError(f"{label}: no data rows")
-    return merged, columns, merge_quality(qualities)
+    quality = merge_quality(qualities)
+    quality["duplicate_rows"] = duplicate_count(np.concatenate(digests))
+    return merged, columns, quality
+
+
+def row_digests(norm_frame: pl.DataFrame) -> np.ndarray:
+    """64-bit digests of normalised records, to count duplicates across a whole file.
+
+    Held in memory only (8 bytes a row), never written: polars' row hash with fixed
+    seeds is stable within one polars version, which is all a single run needs.
+    """
+    if norm_frame.width == 0:
+        return np.zeros(norm_frame.height, dtype=np.uint64)
+    return norm_frame.hash_rows(seed=0).to_numpy()
+
+
+def duplicate_count(digests: np.ndarray) -> int:
+    """Records identical, after normalisation, to an earlier record."""
+    if digests.size == 0:
+        return 0
+    digests.sort()
+    return int(np.count_nonzero(digests[1:] == digests[:-1]))
 
 
 def merge_quality(parts: list[dict[str, Any]]) -> dict[str, Any]:
-    """Sum the data-quality counts of a file's batches (duplicates: within batches)."""
+    """Sum the data-quality counts of a file's batches (duplicates are recounted whole)."""
     out: dict[str, Any] = {"rows": 0, "duplicate_rows": 0, "kinds": {}, "signals": {}}
     for q in parts:
         out["rows"] += q["rows"]
@@ -169,8 +193,6 @@ def merge_quality(parts: list[dict[str, Any]]) -> dict[str, Any]:
                 acc[k] = acc.get(k, 0) + v
         for k, v in q.get("signals", {}).items():
             out["signals"][k] = out["signals"].get(k, 0) + v
-    if len(parts) > 1:
-        out["duplicates_scope"] = "within batches"
     return out
 
 
