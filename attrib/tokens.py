@@ -29,10 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numba
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.compute as pc
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 HASH_SPEC = "attrib-token/1"
@@ -155,44 +155,44 @@ def _cmac64_chunk(key: bytes, arr: pa.Array) -> np.ndarray:
         arr = arr.combine_chunks()
     if arr.null_count:
         raise ValueError("token values must not be null")
-    lengths = pc.binary_length(arr).to_numpy(zero_copy_only=False).astype(np.int64)
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = (np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None
+            else np.zeros(1, dtype=np.uint8))
+    lengths = np.diff(offsets)
     nblocks = np.maximum(1, (lengths + 15) // 16)
     k1, k2 = _cmac_subkeys(key)
     out = np.empty(len(lengths), dtype=np.uint64)
-    for nb in np.unique(nblocks):
+    for nb in np.flatnonzero(np.bincount(nblocks)):
         rows = np.flatnonzero(nblocks == nb)
-        width = int(nb) * 16
-        msg = _padded_blocks(arr, lengths, rows, width)
-        complete = lengths[rows] % 16 == 0
-        complete &= lengths[rows] > 0
-        last = msg[:, width - 16 :]
-        last ^= np.where(complete[:, None], k1[None, :], k2[None, :])
-        state = np.zeros((len(rows), 16), dtype=np.uint8)
-        for j in range(int(nb)):
+        msg = np.empty((len(rows), int(nb) * 16), dtype=np.uint8)
+        _fill_cmac_blocks(data, offsets, rows, k1, k2, msg)
+        state = _aes_ecb(key, msg[:, :16])
+        for j in range(1, int(nb)):
             state = _aes_ecb(key, state ^ msg[:, j * 16 : (j + 1) * 16])
         out[rows] = state[:, :8].copy().view(">u8").ravel().astype(np.uint64)
     return out
 
 
-def _padded_blocks(arr: pa.Array, lengths: np.ndarray, rows: np.ndarray, width: int) -> np.ndarray:
-    """Lay the values of ``rows`` into a (len(rows), width) matrix with CMAC padding.
-
-    Values of one byte length are cast to Arrow fixed-size binary, whose buffer *is*
-    the row-major byte matrix: no per-byte index arrays are built.
-    """
-    msg = np.zeros((len(rows), width), dtype=np.uint8)
-    sub_lengths = lengths[rows]
-    for length in np.unique(sub_lengths):
-        length = int(length)
-        where = np.flatnonzero(sub_lengths == length)
-        if length:
-            fixed = arr.take(pa.array(rows[where])).cast(pa.binary(length))
-            block = np.frombuffer(fixed.buffers()[1], dtype=np.uint8)
-            block = block[fixed.offset * length : (fixed.offset + len(fixed)) * length]
-            msg[where, :length] = block.reshape(-1, length)
-        if length < width:
-            msg[where, length] = 0x80
-    return msg
+@numba.njit(cache=True, nogil=True)
+def _fill_cmac_blocks(data: np.ndarray, offsets: np.ndarray, rows: np.ndarray, k1: np.ndarray,
+                      k2: np.ndarray, msg: np.ndarray) -> None:
+    """Lay out each message as CMAC blocks: padded (0x80 0x00...) and the last block
+    XORed with subkey K1 (complete) or K2 (padded), as RFC 4493 prescribes."""
+    width = msg.shape[1]
+    for i in range(rows.size):
+        start = offsets[rows[i]]
+        length = offsets[rows[i] + 1] - start
+        for j in range(length):
+            msg[i, j] = data[start + j]
+        for j in range(length, width):
+            msg[i, j] = 0
+        complete = length > 0 and length % 16 == 0
+        if not complete:
+            msg[i, length] = 0x80
+        sub = k1 if complete else k2
+        for j in range(16):
+            msg[i, width - 16 + j] ^= sub[j]
 
 
 def token_of(key: CaseKey, token_type: str, value: str) -> int:

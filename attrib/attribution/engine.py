@@ -349,7 +349,7 @@ def attribute(
     scale_up = _scale_up(leak, recs, tier, anchored, n_obs)
     guilt = _guilt_baseline(member)
     candidates = []
-    for i, s in enumerate(sources):
+    for i, _s in enumerate(sources):
         o = obs[i]
         n, m = int(o.checkable.sum()), int(o.matched.sum())
         lo, hi = stats.clopper_pearson(m, n)

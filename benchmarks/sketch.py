@@ -1,0 +1,132 @@
+"""Sketching speed: `attrib sketch` end to end against a plain read and the naive pipeline.
+
+    python benchmarks/sketch.py --rows 10000000
+
+Generates a realistic snapshot (Parquet and CSV), then times, each in a fresh process
+so that peak memory is measured per step:
+
+1. a plain polars read of the same file (the floor);
+2. ``attrib sketch FILE --kit KIT ...`` end to end (read, detect, normalise, keyed
+   tokens of every type, FracMinHash sample, fingerprint, write);
+3. the straightforward pipeline a user would write instead: hashlib HMAC-SHA256 per
+   value for each identifier column, then datasketch ``MinHash.update_batch``;
+4. datasketch ``update_batch`` alone on attrib's own anchor tokens.
+
+Prints the ratios and writes benchmarks/out/sketch.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+PY = sys.executable
+ATTRIB = [PY, "-m", "attrib"]
+
+READ = """
+import sys, polars as pl
+path = sys.argv[1]
+df = pl.read_parquet(path) if path.endswith(".parquet") else pl.read_csv(path, infer_schema=False)
+print(df.height)
+"""
+
+NAIVE = """
+import hashlib, hmac, sys, polars as pl
+from datasketch import MinHash
+path, key = sys.argv[1], bytes.fromhex(sys.argv[2])
+df = pl.read_parquet(path) if path.endswith(".parquet") else pl.read_csv(path, infer_schema=False)
+m = MinHash(num_perm=128, seed=1, scheme="affine64", hashfunc=lambda x: x)
+for col in ("手机号码", "身份证号", "电子邮箱"):
+    tokens = [int.from_bytes(hmac.new(key, v.encode(), hashlib.sha256).digest()[:8], "big")
+              for v in df[col].drop_nulls().to_list()]
+    m.update_batch(tokens)
+print(int(m.hashvalues.min()))
+"""
+
+DATASKETCH = """
+import sys, time, numpy as np
+from attrib.kit import read_sketch_file
+from datasketch import MinHash
+tokens = np.load(sys.argv[1])
+m = MinHash(num_perm=128, seed=1, scheme="affine64", hashfunc=int)
+t = time.perf_counter()
+m.update_batch(tokens.tolist())
+print(time.perf_counter() - t)
+"""
+
+
+def timed(cmd: list[str]) -> dict[str, float]:
+    """Run a command in a fresh process; wall time and that process's peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {"seconds": round(wall, 3), "peak_rss_mib": round(max(peak, before) / 1024, 1),
+            "stdout": proc.stdout.strip()[-200:]}
+
+
+def generate(rows: int, seed: int) -> dict[str, Path]:
+    sys.path.insert(0, str(HERE))
+    import bulk
+
+    OUT.mkdir(exist_ok=True)
+    paths = {"parquet": OUT / f"snapshot_{rows}.parquet", "csv": OUT / f"snapshot_{rows}.csv"}
+    if not all(p.exists() for p in paths.values()):
+        df = bulk.snapshot(rows, seed)
+        df.write_parquet(paths["parquet"], row_group_size=500_000)
+        df.write_csv(paths["csv"])
+    return paths
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--skip-naive", action="store_true")
+    args = ap.parse_args()
+    paths = generate(args.rows, args.seed)
+    results: dict[str, object] = {
+        "rows": args.rows, "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(), "command": " ".join(["python", *sys.argv]),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        case, kit = Path(tmp) / "case", Path(tmp) / "kit"
+        subprocess.run([*ATTRIB, "case", "init", str(case)], check=True, capture_output=True)
+        subprocess.run([*ATTRIB, "case", "export-kit", str(case), "-o", str(kit)], check=True,
+                       capture_output=True)
+        key = json.loads(kit.read_text())["secret"]
+        for fmt, path in paths.items():
+            r: dict[str, object] = {}
+            r["polars_read"] = timed([PY, "-c", READ, str(path)])
+            out = Path(tmp) / f"{fmt}.sketch"
+            r["attrib_sketch"] = timed([*ATTRIB, "sketch", str(path), "--kit", str(kit),
+                                        "--org", "bench", "--snapshot", "2025-01-01",
+                                        "-o", str(out)])
+            if not args.skip_naive:
+                r["naive_hmac_datasketch"] = timed([PY, "-c", NAIVE, str(path), key])
+            read_s = r["polars_read"]["seconds"]  # type: ignore[index]
+            sk_s = r["attrib_sketch"]["seconds"]  # type: ignore[index]
+            r["sketch_over_read"] = round(sk_s / read_s, 2)
+            if "naive_hmac_datasketch" in r:
+                r["naive_over_sketch"] = round(
+                    r["naive_hmac_datasketch"]["seconds"] / sk_s, 2)  # type: ignore[index]
+            results[fmt] = r
+            print(fmt, json.dumps(r, ensure_ascii=False))
+    (OUT / "sketch.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
