@@ -11,7 +11,7 @@ import shlex
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -21,11 +21,15 @@ from attrib.attribution.engine import Settings, attribute
 from attrib.attribution.result import result_document
 from attrib.case import Case, check_date, check_org, init_case, open_case, utc_now
 from attrib.case.fsutil import case_lock
+from attrib.engines.dupes import DuplicateCounter, seal_key
 from attrib.errors import InputError, UsageError
 from attrib.fields import KINDS, ColumnKind, Normalised, detect_columns, normalise
 from attrib.io import TableInfo, iter_batches, read_table
 from attrib.sketch import Sketch, SketchParams, build_sketch, merge_sketches
 from attrib.tokens import ANCHORS, CaseKey
+
+if TYPE_CHECKING:
+    from attrib.engines import Engine
 
 #: Rows per batch when streaming a file: memory is bounded by this, not the file size.
 DEFAULT_BATCH_ROWS = 500_000
@@ -141,7 +145,8 @@ def sketch_frames(
     merged: Sketch | None = None
     columns = None
     qualities = []
-    digests = []
+    # Bounded: spills (sealed) digests to a private temporary folder past 64 MiB.
+    dupes = DuplicateCounter(seal_key(key))
     for frame in batches:
         if columns is None:
             columns = detect_columns(frame, overrides=mapping)
@@ -149,24 +154,26 @@ def sketch_frames(
         if merged is None:
             _require_identifiers(Path(label), norm)
         qualities.append(norm.quality.to_dict())
-        digests.append(row_digests(norm.frame))
+        dupes.add(row_digests(norm.frame))
         part = build_sketch(norm.frame, key, params, kind=kind, meta={}, exact=exact,
                             keep_records=(kind == "leak"))
         merged = part if merged is None else merge_sketches([merged, part])
         if on_batch is not None:
             on_batch(frame.height)
     if merged is None or columns is None:
+        dupes.close()
         raise InputError(f"{label}: no data rows")
     quality = merge_quality(qualities)
-    quality["duplicate_rows"] = duplicate_count(np.concatenate(digests))
+    quality["duplicate_rows"] = dupes.count()
     return merged, columns, quality
 
 
 def row_digests(norm_frame: pl.DataFrame) -> np.ndarray:
     """64-bit digests of normalised records, to count duplicates across a whole file.
 
-    Held in memory only (8 bytes a row), never written: polars' row hash with fixed
-    seeds is stable within one polars version, which is all a single run needs.
+    8 bytes a row, never written as they are (``attrib.engines.dupes`` seals them
+    before spilling): polars' row hash with fixed seeds is stable within one polars
+    version, which is all a single run needs.
     """
     if norm_frame.width == 0:
         return np.zeros(norm_frame.height, dtype=np.uint64)
@@ -220,15 +227,22 @@ def add_source(
     sheet: str | None = None,
     exact: bool = True,
     max_rows: int | None = None,
+    engine: str | Engine | None = None,
 ) -> dict[str, Any]:
-    """``attrib source add``: sketch an organisation's snapshot into the case."""
+    """``attrib source add``: sketch an organisation's snapshot into the case.
+
+    ``engine``: where to sketch (``attrib.engines``: a name or an engine; default local).
+    """
+    from attrib import engines
+
     org, snapshot = check_org(org), check_date(snapshot)
     case = open_case(case_dir)
     with case_lock(case.path):
         case = open_case(case_dir)
-        sk = sketch_table(path, case.key(), case.params, kind="source",
-                          meta={"org": org, "snapshot": snapshot}, mapping=mapping,
-                          sheet=sheet, exact=exact, max_rows=max_rows)
+        sk = engines.resolve(engine).sketch(path, case.key(), case.params, kind="source",
+                                            meta={"org": org, "snapshot": snapshot},
+                                            mapping=mapping, sheet=sheet, exact=exact,
+                                            max_rows=max_rows)
         entry = case.add_source(sk, origin="raw")
         case.log("source add", {"file": Path(path).name, "org": org, "snapshot": snapshot,
                                 "map": dict(mapping or {}), "sheet": sheet, "exact": exact},
@@ -309,23 +323,31 @@ def read_result(path: Path) -> dict[str, Any]:
 
 
 def make_report(case_dir: Path, result_path: Path, fmt: str, out: Path, *,
-                examiner: str | None = None, reveal: bool = False) -> Path:
-    """``attrib report``: render a result as HTML, Markdown or JSON."""
-    from attrib.report import render
+                examiner: str | None = None, reveal: bool = False,
+                leak: Path | None = None) -> Path:
+    """``attrib report -o``: render a result as HTML, Markdown, JSON, CASE JSON-LD or PDF.
 
-    case = open_case(case_dir)
-    doc = read_result(result_path)
-    if doc.get("case", {}).get("case_id") != case.case_id:
-        raise UsageError(f"{result_path}: result belongs to another case")
-    data = render(doc, fmt, examiner=examiner or case.manifest.get("examiner"),
-                  generated=utc_now())
+    Args:
+        case_dir: the case folder the result belongs to.
+        result_path: the result document (``attribute --json`` or ``CASE/results/``).
+        fmt: ``html``, ``md``, ``json``, ``case`` or ``pdf``.
+        out: the report file to write.
+        examiner: examiner named in the report (default: the case's examiner).
+        reveal: show the exclusive evidence rows' values (personal data).
+        leak: the leaked file to read those values from (required with ``reveal``).
+
+    Returns:
+        The path written. The report action is appended to the case's audit log.
+    """
+    if fmt not in REPORT_FORMATS:
+        raise UsageError(f"invalid --format {fmt!r}: expected {', '.join(REPORT_FORMATS)}")
+    inputs = _report_inputs(case_dir, result_path, examiner=examiner, reveal=reveal, leak=leak)
+    data = _render_report(inputs, fmt)
     from attrib.case.fsutil import atomic_write
 
     out = Path(out)
     atomic_write(out, data)
-    with case_lock(case.path, wait=True):
-        case.log("report", {"result": Path(result_path).name, "format": fmt, "reveal": reveal},
-                 {"file": out.name, "sha256": _sha256(data)})
+    _log_report(inputs, {"format": fmt}, {"file": out.name, "sha256": _sha256(data)})
     return out
 
 
@@ -337,3 +359,196 @@ def _sha256(data: bytes) -> str:
 
 def version() -> str:
     return __version__
+
+
+# -- reports, bundles, examiner keys, audit log (attrib report / verify / key / case log) --
+
+from dataclasses import dataclass  # noqa: E402  (kept with the code that uses it)
+
+#: Formats of ``attrib report --format``.
+REPORT_FORMATS = ("html", "md", "json", "case", "pdf")
+#: Report formats written into a bundle (PDF is left out: browsers stamp it with the time).
+BUNDLE_FORMATS = ("html", "md", "json", "case")
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What every renderer of one ``attrib report`` run shares."""
+
+    case: Case
+    doc: dict[str, Any]
+    result_name: str
+    result_bytes: bytes
+    examiner: str | None
+    generated: str
+    extra: dict[str, Any]
+    params: dict[str, Any]
+
+
+def _check_reveal(reveal: bool, leak: Path | None) -> None:
+    if reveal and leak is None:
+        raise UsageError("--reveal needs --leak LEAK_FILE: the leaked file to read the "
+                         "evidence rows from")
+    if leak is not None and not reveal:
+        raise UsageError("--leak is only used with --reveal")
+
+
+def _report_inputs(case_dir: Path, result_path: Path, *, examiner: str | None,
+                   reveal: bool, leak: Path | None) -> ReportInputs:
+    """Open the case and the result, and gather the report's facts from the case."""
+    from attrib.case.fsutil import sha256_bytes
+
+    _check_reveal(reveal, leak)
+    case = open_case(case_dir)
+    doc = read_result(result_path)
+    if doc.get("case", {}).get("case_id") != case.case_id:
+        raise UsageError(f"{result_path}: result belongs to another case")
+    data = Path(result_path).read_bytes()
+    extra: dict[str, Any] = {
+        "result_file": {"file": Path(result_path).name, "sha256": sha256_bytes(data),
+                        "size_bytes": len(data)},
+        **_audit_facts(case, doc, sha256_bytes(data), str(case_dir)),
+    }
+    if reveal and leak is not None:
+        extra["revealed_columns"], extra["revealed"] = _revealed_rows(case, doc, Path(leak))
+    params = {"result": Path(result_path).name, "reveal": reveal,
+              "leak": Path(leak).name if leak else None, "examiner": examiner}
+    return ReportInputs(case, doc, Path(result_path).name, data,
+                        examiner or case.manifest.get("examiner"), utc_now(), extra, params)
+
+
+def _audit_facts(case: Case, doc: dict[str, Any], result_sha256: str,
+                 case_arg: str) -> dict[str, Any]:
+    """The audit log's state, the entry that recorded the result, the rebuild commands."""
+    from attrib.case.audit import verify_chain
+    from attrib.report.reproduce import attribution_entry, rebuild_commands
+
+    entries, problems = verify_chain(case.path / "audit.jsonl")
+    entry = attribution_entry(entries, doc, result_sha256)
+    recorded = {k: entry[k] for k in ("seq", "time", "hash")} if entry else None
+    return {"audit": {"intact": not problems, "problems": problems, "attribution": recorded},
+            "rebuild": rebuild_commands(entries, doc["sources"], case_arg)}
+
+
+def _revealed_rows(case: Case, doc: dict[str, Any],
+                   leak: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    """The evidence rows' values, read again from the leaked file after checking its hash."""
+    from attrib.errors import IntegrityError
+    from attrib.io import sha256_file
+
+    if not leak.is_file():
+        raise InputError(f"{leak}: no such file")
+    digest = sha256_file(leak)
+    if digest != doc["leak"]["sha256"]:
+        raise IntegrityError(
+            f"{leak}: not the attributed list (SHA-256 {digest[:16]}…, the result's "
+            f"{doc['leak']['sha256'][:16]}…); give the file that was attributed"
+        )
+    sheet = next((e.get("input", {}).get("sheet") for e in case.leaks()
+                  if e["id"] == doc["leak"].get("id")), None)
+    frame, _ = read_table(leak, sheet=sheet)
+    rows = [{"record": int(e["record"]), "org": e["org"],
+             "values": frame.row(int(e["record"]) - 1, named=True)}
+            for e in doc.get("evidence") or [] if 0 < int(e["record"]) <= frame.height]
+    return list(frame.columns), rows
+
+
+def _render_report(inputs: ReportInputs, fmt: str) -> bytes:
+    from attrib.report import render
+
+    if fmt == "pdf":
+        from attrib.report.browser import html_to_pdf
+
+        return html_to_pdf(_render_report(inputs, "html"))
+    return render(inputs.doc, fmt, examiner=inputs.examiner, generated=inputs.generated,
+                  extra=inputs.extra)
+
+
+def _log_report(inputs: ReportInputs, params: dict[str, Any], outputs: dict[str, Any]) -> None:
+    case = inputs.case
+    with case_lock(case.path, wait=True):
+        case.log("report", {**inputs.params, **params}, outputs)
+
+
+def make_bundle(case_dir: Path, result_path: Path, bundle_dir: Path, *,
+                examiner: str | None = None, reveal: bool = False, leak: Path | None = None,
+                key: Path | None = None) -> dict[str, Any]:
+    """``attrib report --bundle``: a signed BagIt bundle of every report and the result.
+
+    Args:
+        case_dir: the case folder the result belongs to.
+        result_path: the result document.
+        bundle_dir: the bundle folder to create (new or empty).
+        examiner: examiner named in the reports.
+        reveal: show the evidence rows' values (the bundle then holds personal data).
+        leak: the leaked file to read those values from.
+        key: the examiner's private key (default :func:`attrib.signing.default_key_path`).
+
+    Returns:
+        ``folder``, ``files``, ``manifest_sha256``, ``tagmanifest_sha256`` and ``key``.
+    """
+    from attrib import signing
+    from attrib.report import SUFFIXES
+    from attrib.report.bundle import write_bundle
+
+    private = signing.load_private_key(key)  # fail before any work without a usable key
+    inputs = _report_inputs(case_dir, result_path, examiner=examiner, reveal=reveal, leak=leak)
+    payload = {f"report{SUFFIXES[f]}": _render_report(inputs, f) for f in BUNDLE_FORMATS}
+    payload["result.json"] = inputs.result_bytes
+    info = {
+        "Bag-Software-Agent": f"attrib {__version__}",
+        "Bagging-Date": inputs.generated[:10],
+        "Bagging-Time": inputs.generated,
+        "External-Identifier": inputs.case.case_id,
+        "External-Description": f"attrib evidence report of {inputs.doc['leak']['file']} "
+                                f"(SHA-256 {inputs.doc['leak']['sha256']})",
+        "Contact-Name": inputs.examiner or "(not named)",
+        "Personal-Data": "yes" if reveal else "no",
+    }
+    facts = write_bundle(Path(bundle_dir), payload, key=private, info=info)
+    _log_report(inputs, {"bundle": Path(bundle_dir).name},
+                {"bundle": Path(bundle_dir).name, **facts})
+    return {"folder": str(bundle_dir), "files": sorted(payload), **facts}
+
+
+def verify_report_bundle(bundle_dir: Path, key: Path | None = None) -> dict[str, Any]:
+    """``attrib verify``: check every hash and the signature of a bundle.
+
+    Args:
+        bundle_dir: the bundle folder.
+        key: a public (or private) key file the signature must have been made with.
+    """
+    from attrib import signing
+    from attrib.report.bundle import verify_bundle
+
+    expected = signing.fingerprint(signing.load_public_key(key)) if key else None
+    return verify_bundle(Path(bundle_dir), expected)
+
+
+def create_examiner_key(path: Path | None = None) -> dict[str, str]:
+    """``attrib key create``: a new Ed25519 key pair for signing bundles."""
+    from attrib import signing
+
+    files = signing.create_key(path)
+    return {"private": str(files.private), "public": str(files.public),
+            "fingerprint": files.fingerprint}
+
+
+def examiner_key_info(path: Path | None = None) -> dict[str, str]:
+    """``attrib key show``: where the examiner's key is and its fingerprint."""
+    from attrib import signing
+
+    path = Path(path) if path else signing.default_key_path()
+    return {"private": str(path),
+            "fingerprint": signing.fingerprint(signing.load_public_key(path))}
+
+
+def case_log(case_dir: Path) -> dict[str, Any]:
+    """``attrib case log``: the case's audit log and whether its hash chain is intact."""
+    from attrib.case.audit import verify_chain
+
+    case = open_case(case_dir)
+    with case_lock(case.path, wait=True):  # never read an entry half written
+        entries, problems = verify_chain(case.path / "audit.jsonl")
+    return {"schema": "attrib.audit-log/1", "case_id": case.case_id,
+            "intact": not problems, "problems": problems, "entries": entries}

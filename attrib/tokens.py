@@ -49,9 +49,9 @@ ANCHORS: dict[str, tuple[str, ...]] = {
 }
 #: Fields whose value an organisation's copy of a person may hold differently
 #: (moved house, new phone): paired with an anchor they give a *version* token.
-#: Names are left out: they hardly differ between organisations, so agreeing on a
-#: name says nothing about whose copy a list is.
-VERSION_FIELDS: tuple[str, ...] = ("address", "phone", "email", "plate")
+#: Names rarely differ between organisations, but when they do (a courier's "张先生",
+#: a typo kept for years) the difference is characteristic of one organisation's copy.
+VERSION_FIELDS: tuple[str, ...] = ("address", "phone", "email", "plate", "name")
 #: Anchors that define a person on their own; ``name_phone`` is an anchor for
 #: matching but carries no version tokens (it is itself a version of the phone).
 VERSION_ANCHORS: tuple[str, ...] = ("national_id", "phone", "email", "plate", "name_dob")

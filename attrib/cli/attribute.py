@@ -1,4 +1,4 @@
-"""Top-level commands: attribute, report, inspect, demo."""
+"""Top-level commands: attribute, inspect, demo."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from attrib import api
 from attrib.case.fsutil import atomic_write
 from attrib.cli.app import app
 from attrib.cli.render import attribution_table, err, out, print_json, verdict_line
-from attrib.errors import UsageError
 
 
 @app.command("attribute")
@@ -31,21 +30,6 @@ def attribute(
     if json_out:
         atomic_write(json_out, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode())
         err.print(f"wrote {json_out}")
-
-
-@app.command("report")
-def report(
-    case_dir: Path = typer.Argument(..., help="The case folder."),
-    result: Path = typer.Argument(..., help="A result JSON from 'attrib attribute --json'."),
-    fmt: str = typer.Option("html", "--format", help="html, md or json."),
-    output: Path = typer.Option(..., "-o", "--output", help="File to write."),
-    examiner: str = typer.Option(None, help="Examiner named in the report."),
-) -> None:
-    """Write the evidence report of a result."""
-    if fmt not in ("html", "md", "json"):
-        raise UsageError(f"invalid --format {fmt!r}: expected html, md or json")
-    path = api.make_report(case_dir, result, fmt, output, examiner=examiner)
-    err.print(f"wrote {path}")
 
 
 @app.command("inspect")

@@ -8,8 +8,9 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from attrib import api, kit
+from attrib import api, engines, kit
 from attrib.cli.render import err, out, print_json
+from attrib.engines import EngineName
 
 
 class _DefaultToMake(TyperGroup):
@@ -28,7 +29,8 @@ app = typer.Typer(cls=_DefaultToMake, no_args_is_help=True,
 
 @app.command("make")
 def make(
-    file: Path = typer.Argument(..., help="The snapshot file."),
+    file: Path = typer.Argument(..., help="The snapshot file, a folder of part files, or "
+                                "(with --engine spark) a URL Spark can read."),
     kit_path: Path = typer.Option(..., "--kit", help="Kit from 'attrib case export-kit'."),
     org: str = typer.Option(..., help="Organisation identifier, e.g. insurer_a."),
     snapshot: str = typer.Option(..., help="Date the data was held, YYYY-MM-DD."),
@@ -39,11 +41,17 @@ def make(
                                "token (reveals more to the key holder)."),
     batch_rows: int = typer.Option(api.DEFAULT_BATCH_ROWS, help="Rows read per batch "
                                    "(bounds memory)."),
+    engine: EngineName = typer.Option(EngineName.local, "--engine", help="Where to sketch: "
+                                      "local (this process) or spark (PySpark; same bytes)."),
+    master: str = typer.Option(None, "--master", help="Spark master URL for --engine spark, "
+                               "e.g. local[4], spark://host:7077, yarn (default: spark-submit's, "
+                               "else local[*])."),
 ) -> None:
     """Sketch a snapshot with a case kit (what an organisation runs on its own data)."""
+    runner = engines.get_engine(engine.value, master=master)
     sk = kit.sketch_with_kit(file, kit_path, output, org=org, snapshot=snapshot,
                              mapping=api.parse_mapping(map_), sheet=sheet, exact=exact,
-                             batch_rows=batch_rows, progress=True)
+                             batch_rows=batch_rows, progress=True, engine=runner)
     err.print(f"wrote {output}: {sk.rows} rows of {file.name}, "
               f"{sum(a.size for a in sk.sampled.values())} sampled tokens")
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import typer
 
-from attrib import api
+from attrib import api, engines
 from attrib.cli.render import err
+from attrib.engines import EngineName
 
 app = typer.Typer(help="Add organisations' customer snapshots to a case.", no_args_is_help=True)
 
@@ -15,7 +16,8 @@ app = typer.Typer(help="Add organisations' customer snapshots to a case.", no_ar
 @app.command("add")
 def add(
     case_dir: Path = typer.Argument(..., help="The case folder."),
-    file: Path = typer.Argument(..., help="The snapshot: .csv .tsv .jsonl .json .parquet .xlsx"),
+    file: Path = typer.Argument(..., help="The snapshot: .csv .tsv .jsonl .json .parquet .xlsx, "
+                                "a folder of part files, or (--engine spark) a URL."),
     org: str = typer.Option(..., help="Organisation identifier, e.g. insurer_a."),
     snapshot: str = typer.Option(..., help="Date the data was held, YYYY-MM-DD."),
     map_: list[str] = typer.Option(None, "--map", help="Force a column's kind: COLUMN=KIND."),
@@ -23,11 +25,17 @@ def add(
     exact: bool = typer.Option(True, "--exact/--no-exact", help="Also keep every keyed token "
                                "(the exact tier for small leaks)."),
     max_rows: int = typer.Option(None, help="Refuse files with more rows than this."),
+    engine: EngineName = typer.Option(EngineName.local, "--engine", help="Where to sketch: "
+                                      "local (this process) or spark (PySpark; same bytes)."),
+    master: str = typer.Option(None, "--master", help="Spark master URL for --engine spark, "
+                               "e.g. local[4], spark://host:7077, yarn (default: spark-submit's, "
+                               "else local[*])."),
 ) -> None:
     """Sketch an organisation's snapshot (keyed tokens only) into the case."""
+    runner = engines.get_engine(engine.value, master=master)
     entry = api.add_source(case_dir, file, org=org, snapshot=snapshot,
                            mapping=api.parse_mapping(map_), sheet=sheet, exact=exact,
-                           max_rows=max_rows)
+                           max_rows=max_rows, engine=runner)
     err.print(f"added source {entry['id']}: {entry['rows']} rows from {file.name} "
               f"(sha256 {entry['input']['sha256'][:16]}…)")
 

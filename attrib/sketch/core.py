@@ -29,6 +29,7 @@ from attrib import __version__
 from attrib.errors import SketchError
 from attrib.sketch import fileformat
 from attrib.sketch.fingerprint import SCHEME, fingerprint, merge_fingerprints
+from attrib.fields import KINDS
 from attrib.tokens import ANCHORS, HASH_SPEC, CaseKey, max_hash_for_scale, record_tokens
 
 SCHEMA = "attrib.sketch/1"
@@ -143,10 +144,11 @@ def build_sketch(
     for t, n in anchors.group_by("type").len().iter_rows():
         counts[f"anchor:{t}"] = int(n)
     fp = fingerprint(anchors["token"].to_numpy(), params.num_perm, params.seed)
+    kinds = sorted(c for c in norm_frame.columns if c in KINDS)
     return Sketch(
         kind=kind,
         params=params,
-        meta=meta,
+        meta={"kinds": kinds, **meta},
         counts=counts,
         sampled=_distinct_by_type(kept),
         fingerprint=fp,
