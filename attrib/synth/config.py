@@ -20,7 +20,7 @@ SIZES: dict[str, int] = {"small": 20_000, "medium": 200_000, "large": 2_000_000}
 
 #: Person histories (moves, new phones, new cars) start here.
 HISTORY_START = "2010-01-01"
-#: Customers who were already customers at the first snapshot joined in [PRE_JOIN_START, WINDOW_START].
+#: Customers at the window start joined uniformly in [PRE_JOIN_START, WINDOW_START].
 PRE_JOIN_START = "2012-01-01"
 #: The observation window: earliest and latest snapshot date of any organisation.
 WINDOW_START = "2023-06-30"
@@ -53,10 +53,11 @@ class PersonRates:
     p_male: float = 0.51
     p_two_char_name: float = 0.18  # surname + one given character
     p_migrant: float = 0.22  # first address outside the ID's region (moved to a big city)
-    move_rate: float = 0.10  # /yr home moves, at most `max_moves`
+    move_rate: float = 0.12  # /yr home moves, at most `max_moves`
     max_moves: int = 3
-    p_move_other_city: float = 0.30  # a move leaves the city
-    phone_change_rate: float = 0.07  # /yr new mobile number, at most `max_phone_changes`
+    p_move_other_city: float = 0.15  # a move leaves the city ...
+    p_move_back_home: float = 0.30  # ... and of those, back to the ID's city
+    phone_change_rate: float = 0.10  # /yr new mobile number, at most `max_phone_changes`
     max_phone_changes: int = 2
     p_email: float = 0.65  # has an e-mail address
     p_second_email: float = 0.25  # of those with e-mail, a second address
@@ -119,84 +120,223 @@ COURIER_FIELDS = ("name", "phone", "address")
 
 ORGS: tuple[OrgSpec, ...] = (
     OrgSpec(
-        "vla", "Vehicle Licensing Authority", "车辆管理所", "authority",
-        ("name", "national_id", "phone", "address", "plate"), True,
-        ("2024-06-30", "2025-06-30"),
-        CopyRates(0.05, 240, 0.35, 120, 0.30, plate_lag_days=0),
-        member_share=1.0, join_rate=0.11, churn_rate=0.05,
+        id="vla",
+        name="Vehicle Licensing Authority",
+        name_zh="车辆管理所",
+        kind="authority",
+        fields=("name", "national_id", "phone", "address", "plate"),
+        in_case=True,
+        snapshots=("2024-06-30", "2025-06-30"),
+        copy=CopyRates(
+            p_work_address=0.08,
+            address_lag_days=240,
+            p_address_frozen=0.45,
+            phone_lag_days=120,
+            p_phone_frozen=0.30,
+            plate_lag_days=0,
+        ),
+        member_share=1.0,
+        join_rate=0.11,
+        churn_rate=0.05,
         notes="every car owner; the registered address is rarely updated",
     ),
     OrgSpec(
-        "insurer_a", "Anping Auto Insurance", "安平车险", "insurer", INSURER_FIELDS, True,
-        ("2023-06-30", "2024-06-30", "2025-06-30"),
-        CopyRates(0.20, 120, 0.20, 60, 0.18, plate_lag_days=30),
-        member_share=0.45, join_rate=0.05, churn_rate=0.07, parent="vla",
+        id="insurer_a",
+        name="Anping Auto Insurance",
+        name_zh="安平车险",
+        kind="insurer",
+        fields=INSURER_FIELDS,
+        in_case=True,
+        snapshots=("2023-06-30", "2024-06-30", "2025-06-30"),
+        copy=CopyRates(
+            p_work_address=0.22,
+            address_lag_days=120,
+            p_address_frozen=0.30,
+            phone_lag_days=90,
+            p_phone_frozen=0.35,
+            plate_lag_days=30,
+        ),
+        member_share=0.45,
+        join_rate=0.04,
+        churn_rate=0.05,
+        parent="vla",
     ),
     OrgSpec(
-        "insurer_b", "Jinding Property & Casualty", "金鼎财险", "insurer", INSURER_FIELDS, True,
-        ("2023-12-31", "2024-12-31"),
-        CopyRates(0.25, 200, 0.25, 90, 0.20, plate_lag_days=60),
-        member_share=0.45, join_rate=0.05, churn_rate=0.08, parent="vla",
+        id="insurer_b",
+        name="Jinding Property & Casualty",
+        name_zh="金鼎财险",
+        kind="insurer",
+        fields=INSURER_FIELDS,
+        in_case=True,
+        snapshots=("2023-12-31", "2024-12-31"),
+        copy=CopyRates(
+            p_work_address=0.25,
+            address_lag_days=200,
+            p_address_frozen=0.30,
+            phone_lag_days=120,
+            p_phone_frozen=0.35,
+            plate_lag_days=60,
+        ),
+        member_share=0.45,
+        join_rate=0.04,
+        churn_rate=0.05,
+        parent="vla",
     ),
     OrgSpec(
-        "insurer_c", "Ruixiang Insurance", "瑞祥保险", "insurer", INSURER_FIELDS, False,
-        ("2024-06-30", "2025-06-30"),
-        CopyRates(0.20, 150, 0.20, 60, 0.15, plate_lag_days=30),
-        member_share=0.30, join_rate=0.05, churn_rate=0.07, parent="vla",
-        notes="held out of the case: 60% of its customers are insurer_a's",
+        id="insurer_c",
+        name="Ruixiang Insurance",
+        name_zh="瑞祥保险",
+        kind="insurer",
+        fields=INSURER_FIELDS,
+        in_case=False,
+        snapshots=("2024-06-30", "2025-06-30"),
+        copy=CopyRates(
+            p_work_address=0.22,
+            address_lag_days=150,
+            p_address_frozen=0.30,
+            phone_lag_days=90,
+            p_phone_frozen=0.35,
+            plate_lag_days=30,
+        ),
+        member_share=0.30,
+        join_rate=0.04,
+        churn_rate=0.05,
+        parent="vla",
+        notes="held out of the case: ~60% of its customers are insurer_a's",
     ),
     OrgSpec(
-        "bank", "Huixin Commercial Bank", "汇信商业银行", "bank",
-        ("name", "national_id", "phone", "email", "address", "birth_date"), True,
-        ("2024-03-31", "2025-03-31"),
-        CopyRates(0.15, 60, 0.15, 30, 0.10, p_alt_email=0.30),
-        member_share=0.22, join_rate=0.12, churn_rate=0.06,
+        id="bank",
+        name="Huixin Commercial Bank",
+        name_zh="汇信商业银行",
+        kind="bank",
+        fields=("name", "national_id", "phone", "email", "address", "birth_date"),
+        in_case=True,
+        snapshots=("2024-03-31", "2025-03-31"),
+        copy=CopyRates(
+            p_work_address=0.22,
+            address_lag_days=60,
+            p_address_frozen=0.25,
+            phone_lag_days=45,
+            p_phone_frozen=0.30,
+            p_alt_email=0.30,
+        ),
+        member_share=0.14,
+        join_rate=0.12,
+        churn_rate=0.06,
     ),
     OrgSpec(
-        "courier", "Xunda Express", "迅达快递", "courier", COURIER_FIELDS, True,
-        ("2024-06-30", "2024-12-31", "2025-06-30"),
-        CopyRates(0.40, 14, 0.08, 14, 0.08, p_name_alias=0.15),
-        member_share=0.20, join_rate=0.15, churn_rate=0.10,
+        id="courier",
+        name="Xunda Express",
+        name_zh="迅达快递",
+        kind="courier",
+        fields=COURIER_FIELDS,
+        in_case=True,
+        snapshots=("2024-06-30", "2024-12-31", "2025-06-30"),
+        copy=CopyRates(
+            p_work_address=0.40,
+            address_lag_days=14,
+            p_address_frozen=0.10,
+            phone_lag_days=14,
+            p_phone_frozen=0.12,
+            p_name_alias=0.15,
+        ),
+        member_share=0.12,
+        join_rate=0.25,
+        churn_rate=0.15,
         notes="senders and recipients; one person per row with a role column",
     ),
     OrgSpec(
-        "courier_b", "Feiyun Express", "飞运快递", "courier", COURIER_FIELDS, False,
-        ("2024-12-31", "2025-06-30"),
-        CopyRates(0.35, 21, 0.08, 21, 0.08, p_name_alias=0.18),
-        member_share=0.0, join_rate=0.15, churn_rate=0.10, affinity=("courier", 0.60, 0.08),
+        id="courier_b",
+        name="Feiyun Express",
+        name_zh="飞运快递",
+        kind="courier",
+        fields=COURIER_FIELDS,
+        in_case=False,
+        snapshots=("2024-12-31", "2025-06-30"),
+        copy=CopyRates(
+            p_work_address=0.35,
+            address_lag_days=21,
+            p_address_frozen=0.10,
+            phone_lag_days=21,
+            p_phone_frozen=0.12,
+            p_name_alias=0.18,
+        ),
+        member_share=0.0,
+        join_rate=0.25,
+        churn_rate=0.15,
+        affinity=("courier", 0.80, 0.02),
         notes="held out of the case: ~65% of its customers are courier's",
     ),
     OrgSpec(
-        "dealer", "Jiahe Auto 4S Store", "嘉禾汽车4S店", "dealer",
-        ("name", "phone", "plate", "address"), True,
-        ("2024-06-30", "2025-06-30"),
-        CopyRates(0.15, 365, 0.85, 365, 0.70, plate_lag_days=0, p_plate_frozen=1.0),
-        member_share=0.0, join_rate=0.10, churn_rate=0.0, parent="vla",
+        id="dealer",
+        name="Jiahe Auto 4S Store",
+        name_zh="嘉禾汽车4S店",
+        kind="dealer",
+        fields=("name", "phone", "plate", "address"),
+        in_case=True,
+        snapshots=("2024-06-30", "2025-06-30"),
+        copy=CopyRates(
+            p_work_address=0.15,
+            address_lag_days=365,
+            p_address_frozen=0.85,
+            phone_lag_days=365,
+            p_phone_frozen=0.70,
+            plate_lag_days=0,
+            p_plate_frozen=1.0,
+        ),
+        member_share=0.0,
+        join_rate=0.03,
+        churn_rate=0.0,
+        parent="vla",
         affinity=("insurer_a", 0.16, 0.04),
         notes="sells insurer_a policies with its cars; never deletes a customer",
     ),
     OrgSpec(
-        "telecom", "Huatong Mobile", "华通移动", "telecom",
-        ("name", "national_id", "phone", "email", "address"), True,
-        ("2024-12-31", "2025-06-30"),
-        CopyRates(0.10, 365, 0.50, 0, 0.03, p_alt_email=0.20),
-        member_share=0.33, join_rate=0.10, churn_rate=0.06,
+        id="telecom",
+        name="Huatong Mobile",
+        name_zh="华通移动",
+        kind="telecom",
+        fields=("name", "national_id", "phone", "email", "address"),
+        in_case=True,
+        snapshots=("2024-12-31", "2025-06-30"),
+        copy=CopyRates(
+            p_work_address=0.10,
+            address_lag_days=365,
+            p_address_frozen=0.50,
+            phone_lag_days=0,
+            p_phone_frozen=0.03,
+            p_alt_email=0.20,
+        ),
+        member_share=0.16,
+        join_rate=0.22,
+        churn_rate=0.12,
         notes="the address given at SIM registration, rarely updated",
     ),
 )
 
 #: Joint membership of the three insurers among car owners at the window start,
-#: keyed by (insurer_a, insurer_b, insurer_c). |A| = |B| = 0.45, |A∩B|/|A| = 0.70,
-#: |C| = 0.30, |C∩A|/|C| = 0.60, |C∩(A∪B)|/|C| = 0.70.
+#: keyed by (insurer_a, insurer_b, insurer_c). |A| = |B| = 0.45, |A∩B|/|A| = 0.80,
+#: |C| = 0.30, |C∩A|/|C| = 0.73, |C∩(A∪B)|/|C| = 0.77. Independent join and leave days
+#: dilute this: measured on snapshots A∩B/A is ~0.65-0.70 and C∩A/C ~0.6.
 INSURER_JOINT: dict[tuple[int, int, int], float] = {
-    (1, 1, 1): 0.150, (1, 1, 0): 0.165, (1, 0, 1): 0.030, (1, 0, 0): 0.105,
-    (0, 1, 1): 0.030, (0, 1, 0): 0.105, (0, 0, 1): 0.090, (0, 0, 0): 0.325,
+    (1, 1, 1): 0.19,
+    (1, 1, 0): 0.17,
+    (1, 0, 1): 0.03,
+    (1, 0, 0): 0.06,
+    (0, 1, 1): 0.01,
+    (0, 1, 0): 0.08,
+    (0, 0, 1): 0.07,
+    (0, 0, 0): 0.39,
 }
 INSURERS = ("insurer_a", "insurer_b", "insurer_c")
 
 #: Car-ownership weight by age at AS_OF (normalised so the mean is car_owner_share).
 CAR_AGE_WEIGHTS: tuple[tuple[int, int, float], ...] = (
-    (0, 22, 0.35), (22, 30, 0.9), (30, 60, 1.25), (60, 70, 0.8), (70, 200, 0.25),
+    (0, 22, 0.35),
+    (22, 30, 0.9),
+    (30, 60, 1.25),
+    (60, 70, 0.8),
+    (70, 200, 0.25),
 )
 
 ORG_BY_ID: dict[str, OrgSpec] = {o.id: o for o in ORGS}
@@ -219,7 +359,14 @@ class LeakRates:
     p_headerless: float = 0.20
     families: tuple[str, ...] = field(
         default=(
-            "plain", "overlap", "nested", "padded", "mixture", "time", "absent", "tiny",
+            "plain",
+            "overlap",
+            "nested",
+            "padded",
+            "mixture",
+            "time",
+            "absent",
+            "tiny",
             "noisy",
         )
     )

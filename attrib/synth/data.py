@@ -42,6 +42,8 @@ _GIVEN_MALE = """
 光guang 祥xiang 兴xing 发fa 忠zhong 胜sheng 力li 良liang 卫wei 宝bao 喜xi 义yi 仁ren
 信xin 智zhi 勤qin 正zheng 刚gang 钢gang 铁tie 杨yang 森sen 林lin 奇qi 骏jun 驰chi 勋xun
 彪biao 壮zhuang 猛meng 劲jin 威wei 斐fei 恒heng 毅yi 卓zhuo 逸yi 凡fan 锐rui 弘hong
+昌chang 盛sheng 隆long 坚jian 群qun 晖hui 韬tao 琛chen 璋zhang 瀚han 霖lin 嵩song 川chuan
+钧jun 铮zheng 棋qi 楠nan 柏bai 桐tong 樟zhang 烨ye 焕huan
 """
 _GIVEN_FEMALE = """
 芳fang 娜na 敏min 静jing 丽li 艳yan 娟juan 霞xia 秀xiu 玲ling 桂gui 英ying 燕yan
@@ -52,6 +54,7 @@ _GIVEN_FEMALE = """
 诗shi 梦meng 雨yu 涵han 馨xin 蕊rui 茜qian 菁jing 晴qing 瑜yu 雯wen 琦qi 岑cen 珂ke
 娅ya 妮ni 彩cai 霜shuang 薇wei 琼qiong 莲lian 荷he 菊ju 兰lan 桃tao 杏xing 湘xiang
 娥e 嫦chang 姣jiao 婵chan 媚mei 妙miao 姿zi 宛wan 璇xuan 瑾jin 瑗yuan 琬wan 珏jue
+莎sha 蓓bei 黛dai 婕jie 娴xian 婧jing 妤yu 芸yun 芮rui 苒ran 萌meng 蔓man 筱xiao 韵yun 歆xin
 """
 _GIVEN_NEUTRAL = """
 子zi 一yi 文wen 家jia 佳jia 嘉jia 晓xiao 宇yu 欣xin 思si 天tian 清qing 安an 乐le
@@ -99,14 +102,36 @@ class Prefecture:
 
 
 _PROVINCES = {
-    "11": ("", "京"), "12": ("", "津"), "13": ("河北省", "冀"), "14": ("山西省", "晋"),
-    "15": ("内蒙古自治区", "蒙"), "21": ("辽宁省", "辽"), "22": ("吉林省", "吉"),
-    "23": ("黑龙江省", "黑"), "31": ("", "沪"), "32": ("江苏省", "苏"), "33": ("浙江省", "浙"),
-    "34": ("安徽省", "皖"), "35": ("福建省", "闽"), "36": ("江西省", "赣"), "37": ("山东省", "鲁"),
-    "41": ("河南省", "豫"), "42": ("湖北省", "鄂"), "43": ("湖南省", "湘"), "44": ("广东省", "粤"),
-    "45": ("广西壮族自治区", "桂"), "46": ("海南省", "琼"), "50": ("", "渝"), "51": ("四川省", "川"),
-    "52": ("贵州省", "贵"), "53": ("云南省", "云"), "54": ("西藏自治区", "藏"), "61": ("陕西省", "陕"),
-    "62": ("甘肃省", "甘"), "63": ("青海省", "青"), "64": ("宁夏回族自治区", "宁"),
+    "11": ("", "京"),
+    "12": ("", "津"),
+    "13": ("河北省", "冀"),
+    "14": ("山西省", "晋"),
+    "15": ("内蒙古自治区", "蒙"),
+    "21": ("辽宁省", "辽"),
+    "22": ("吉林省", "吉"),
+    "23": ("黑龙江省", "黑"),
+    "31": ("", "沪"),
+    "32": ("江苏省", "苏"),
+    "33": ("浙江省", "浙"),
+    "34": ("安徽省", "皖"),
+    "35": ("福建省", "闽"),
+    "36": ("江西省", "赣"),
+    "37": ("山东省", "鲁"),
+    "41": ("河南省", "豫"),
+    "42": ("湖北省", "鄂"),
+    "43": ("湖南省", "湘"),
+    "44": ("广东省", "粤"),
+    "45": ("广西壮族自治区", "桂"),
+    "46": ("海南省", "琼"),
+    "50": ("", "渝"),
+    "51": ("四川省", "川"),
+    "52": ("贵州省", "贵"),
+    "53": ("云南省", "云"),
+    "54": ("西藏自治区", "藏"),
+    "61": ("陕西省", "陕"),
+    "62": ("甘肃省", "甘"),
+    "63": ("青海省", "青"),
+    "64": ("宁夏回族自治区", "宁"),
     "65": ("新疆维吾尔自治区", "新"),
 }
 
@@ -196,9 +221,7 @@ def _parse_prefectures(text: str) -> list[Prefecture]:
         districts = tuple((d[:2], d[2:]) for d in tail.split())
         # Municipalities issue several letters; the first is enough for a prefix and the
         # rest are picked at random per plate in ids.make_plates.
-        out.append(
-            Prefecture(code4, province, city, districts, abbrev + letters, float(weight))
-        )
+        out.append(Prefecture(code4, province, city, districts, abbrev + letters, float(weight)))
     return out
 
 
@@ -226,21 +249,75 @@ OFFICE_NAMES: list[str] = """
 # Mobile prefixes (three digits) with rough shares of issued numbers. The tool only
 # needs them to look like 1[3-9]x numbers; the skew makes prefixes uninformative.
 MOBILE_PREFIXES: list[tuple[int, float]] = [
-    (130, 3), (131, 3), (132, 3), (133, 3), (134, 3), (135, 5), (136, 5), (137, 5), (138, 6),
-    (139, 6), (145, 0.5), (147, 1), (150, 4), (151, 4), (152, 3), (153, 3), (155, 3), (156, 3),
-    (157, 2), (158, 4), (159, 4), (166, 1), (170, 0.5), (171, 0.5), (173, 1), (175, 1),
-    (176, 1), (177, 1), (178, 1), (180, 3), (181, 3), (182, 3), (183, 2), (184, 1), (185, 3),
-    (186, 3), (187, 3), (188, 3), (189, 3), (191, 1), (193, 1), (195, 0.5), (198, 1),
+    (130, 3),
+    (131, 3),
+    (132, 3),
+    (133, 3),
+    (134, 3),
+    (135, 5),
+    (136, 5),
+    (137, 5),
+    (138, 6),
+    (139, 6),
+    (145, 0.5),
+    (147, 1),
+    (150, 4),
+    (151, 4),
+    (152, 3),
+    (153, 3),
+    (155, 3),
+    (156, 3),
+    (157, 2),
+    (158, 4),
+    (159, 4),
+    (166, 1),
+    (170, 0.5),
+    (171, 0.5),
+    (173, 1),
+    (175, 1),
+    (176, 1),
+    (177, 1),
+    (178, 1),
+    (180, 3),
+    (181, 3),
+    (182, 3),
+    (183, 2),
+    (184, 1),
+    (185, 3),
+    (186, 3),
+    (187, 3),
+    (188, 3),
+    (189, 3),
+    (191, 1),
+    (193, 1),
+    (195, 0.5),
+    (198, 1),
     (199, 1),
 ]
 
 EMAIL_DOMAINS: list[tuple[str, float]] = [
-    ("qq.com", 42), ("163.com", 24), ("126.com", 10), ("gmail.com", 5), ("sina.com", 6),
-    ("foxmail.com", 5), ("hotmail.com", 4), ("139.com", 4),
+    ("qq.com", 42),
+    ("163.com", 24),
+    ("126.com", 10),
+    ("gmail.com", 5),
+    ("sina.com", 6),
+    ("foxmail.com", 5),
+    ("hotmail.com", 4),
+    ("139.com", 4),
 ]
 
 VEHICLE_TYPES: list[str] = ["小型轿车", "小型普通客车", "小型越野客车", "轻型货车", "新能源轿车"]
 CAR_MODELS: list[str] = [
-    "大众朗逸", "丰田卡罗拉", "本田雅阁", "比亚迪秦", "吉利帝豪", "长安CS75", "哈弗H6", "日产轩逸",
-    "别克英朗", "特斯拉Model 3", "五菱宏光", "奥迪A4L",
+    "大众朗逸",
+    "丰田卡罗拉",
+    "本田雅阁",
+    "比亚迪秦",
+    "吉利帝豪",
+    "长安CS75",
+    "哈弗H6",
+    "日产轩逸",
+    "别克英朗",
+    "特斯拉Model 3",
+    "五菱宏光",
+    "奥迪A4L",
 ]

@@ -1,13 +1,14 @@
 """Vectorised generators of identifiers: national IDs, mobile numbers, plates.
 
-All functions take a numpy ``Generator`` and return numpy arrays (``<U`` strings or
-integers). Strings of fixed width are built as byte matrices and viewed as strings,
-which is a single C-level pass even for millions of values.
+All functions take a numpy ``Generator`` and return polars String Series (or numpy
+integer arrays). Strings of fixed width are built as byte matrices and handed to polars
+as binary, which is a single C-level pass even for millions of values.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import polars as pl
 
 from attrib.synth import data
 
@@ -17,11 +18,11 @@ ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dty
 ID_CHECK = np.frombuffer(b"10X98765432", dtype=np.uint8)
 
 
-def ascii_matrix_to_str(codes: np.ndarray) -> np.ndarray:
-    """Turn an (n, w) uint8 matrix of ASCII codes into an array of n strings."""
+def ascii_matrix_to_str(codes: np.ndarray) -> pl.Series:
+    """Turn an (n, w) matrix of ASCII codes into a String Series of n values."""
     codes = np.ascontiguousarray(codes, dtype=np.uint8)
     width = codes.shape[1]
-    return codes.view(f"S{width}").ravel().astype(f"U{width}")
+    return pl.Series(codes.view(f"S{width}").ravel()).cast(pl.String)
 
 
 def digits_of(values: np.ndarray, width: int) -> np.ndarray:
@@ -40,18 +41,18 @@ def national_id_valid(ids) -> np.ndarray:
     """True where an 18-character ID has digits, a real calendar date and a correct check.
 
     Args:
-        ids: iterable of strings (a list, numpy array or polars Series).
+        ids: iterable of strings (a list, numpy array or polars Series); nulls are invalid.
 
     Returns:
         Boolean numpy array. Lower-case ``x`` is accepted as the check character.
     """
-    arr = np.char.upper(np.asarray(list(ids), dtype="U19"))
-    ok = np.char.str_len(arr) == 18
-    arr = np.where(ok, arr, "0" * 18)
-    codes = arr.astype("S18").view(np.uint8).reshape(-1, 18)
+    s = pl.Series(list(ids), dtype=pl.String).str.to_uppercase()
+    ok = s.str.contains(r"^[0-9]{17}[0-9X]$").fill_null(False).to_numpy()
+    clean = s.zip_with(pl.Series(ok), pl.Series(["0" * 18] * len(s)))
+    # Every value is now 18 ASCII characters: one flat byte buffer, one row per ID.
+    codes = np.frombuffer("".join(clean.to_list()).encode("ascii"), dtype=np.uint8)
+    codes = codes.reshape(-1, 18)
     digits = codes[:, :17].astype(np.int64) - 48
-    ok &= ((digits >= 0) & (digits <= 9)).all(axis=1)
-    digits = np.clip(digits, 0, 9)
     ok &= id_check_codes(digits) == codes[:, 17]
     # The embedded birth date must exist (impossible dates are a fabrication signal).
     ymd = (digits[:, 6:14] * 10 ** np.arange(7, -1, -1)).sum(axis=1)
@@ -72,7 +73,7 @@ def make_national_ids(
     region_codes: np.ndarray,
     birth_days: np.ndarray,
     male: np.ndarray,
-) -> np.ndarray:
+) -> pl.Series:
     """Unique 18-character resident IDs with correct check digits.
 
     Args:
@@ -82,10 +83,10 @@ def make_national_ids(
         male: gender; the 17th digit is odd for men, even for women.
 
     Returns:
-        ``<U18`` array.
+        String Series.
     """
     n = len(region_codes)
-    ymd = _yyyymmdd(birth_days)
+    ymd = yyyymmdd(birth_days)
     base = region_codes.astype(np.int64) * 10**11 + ymd * 10**3
     gender = male.astype(np.int64)
     number = base + rng.integers(0, 500, n) * 2 + gender
@@ -101,20 +102,18 @@ def make_national_ids(
 
 
 def fabricated_national_ids(
-    rng: np.random.Generator, region_codes: np.ndarray, ymd_text: np.ndarray
-) -> np.ndarray:
+    rng: np.random.Generator, region_codes: np.ndarray, ymd: np.ndarray
+) -> pl.Series:
     """IDs with a real-looking region but a wrong check character (padding rows).
 
     Args:
         rng: random generator.
         region_codes: six-digit region codes (int).
-        ymd_text: ``YYYYMMDD`` strings to embed (may be impossible dates).
+        ymd: integer ``YYYYMMDD`` dates to embed (may be impossible, e.g. 19900230).
     """
     n = len(region_codes)
-    ymd = np.array(ymd_text, dtype="U8").astype("S8").view(np.uint8).reshape(n, 8) - 48
-    region = digits_of(region_codes, 6)
-    seq = digits_of(rng.integers(0, 1000, n), 3)
-    first17 = np.concatenate([region, ymd.astype(np.int64), seq], axis=1)
+    number = region_codes.astype(np.int64) * 10**11 + ymd * 10**3 + rng.integers(0, 1000, n)
+    first17 = digits_of(number, 17)
     right = id_check_codes(first17)
     # Shift the right check character to another one of the eleven: always wrong.
     pos = np.searchsorted(np.sort(ID_CHECK), right)
@@ -123,7 +122,7 @@ def fabricated_national_ids(
     return ascii_matrix_to_str(codes)
 
 
-def _yyyymmdd(days: np.ndarray) -> np.ndarray:
+def yyyymmdd(days: np.ndarray) -> np.ndarray:
     """Integer YYYYMMDD of day numbers."""
     d = np.asarray(days, dtype="datetime64[D]")
     y = d.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -133,14 +132,9 @@ def _yyyymmdd(days: np.ndarray) -> np.ndarray:
 
 
 def _later_duplicates(values: np.ndarray) -> np.ndarray:
-    """Mask of every occurrence of a value after its first."""
-    order = np.argsort(values, kind="stable")
-    sorted_vals = values[order]
-    dup_sorted = np.zeros(len(values), dtype=bool)
-    dup_sorted[1:] = sorted_vals[1:] == sorted_vals[:-1]
-    out = np.zeros(len(values), dtype=bool)
-    out[order] = dup_sorted
-    return out
+    """Mask of every occurrence of a value after its first (hash-based, O(n))."""
+    s = pl.Series(values)
+    return (s.is_duplicated() & ~s.is_first_distinct()).to_numpy()
 
 
 def make_mobiles(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -161,15 +155,15 @@ def make_mobiles(rng: np.random.Generator, n: int) -> np.ndarray:
     return numbers
 
 
-def canonical_phone(numbers: np.ndarray) -> np.ndarray:
+def canonical_phone(numbers: np.ndarray) -> pl.Series:
     """E.164 digits without '+' (the normaliser's canonical phone): '86' + 11 digits."""
-    return ascii_matrix_to_str(digits_of(8600000000000 + numbers, 13) + 48)
+    return pl.Series(8600000000000 + np.asarray(numbers, dtype=np.int64)).cast(pl.String)
 
 
 _PLATE_LETTERS = np.frombuffer(b"ABCDEFGHJKLMNPQRSTUVWXYZ", dtype=np.uint8)
 
 
-def make_plate_bodies(rng: np.random.Generator, n: int, p_new_energy: float) -> np.ndarray:
+def make_plate_bodies(rng: np.random.Generator, n: int, p_new_energy: float) -> pl.Series:
     """Plate serials after the issuing letter: 5 characters, or 6 for new-energy cars.
 
     Ordinary serials are mostly digits with up to two letters (never I or O);
@@ -181,6 +175,6 @@ def make_plate_bodies(rng: np.random.Generator, n: int, p_new_energy: float) -> 
     green = rng.random(n) < p_new_energy
     body[green, 0] = rng.choice(np.frombuffer(b"DF", dtype=np.uint8), int(green.sum()))
     body[green, 1:] = rng.integers(48, 58, (int(green.sum()), 5))
-    text = ascii_matrix_to_str(body)
-    # Ordinary plates have five characters: drop the sixth.
-    return np.where(green, text, text.astype("U5"))
+    # Ordinary plates have five characters: blank the sixth and strip it.
+    body[~green, 5] = 32
+    return ascii_matrix_to_str(body).str.strip_chars_end(" ")

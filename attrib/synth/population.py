@@ -38,6 +38,7 @@ class People:
 
     n: int
     frame: pl.DataFrame  # person_id, name, gender, birth_date, national_id, id_region, ...
+    born: np.ndarray  # birth dates as day numbers
     pinyin: pl.Series  # full pinyin of the name, for e-mail addresses
     alias: pl.Series  # "张先生" / "王女士": how couriers often write a name
     home_pref: np.ndarray  # (n, versions) prefecture index of each home version
@@ -55,23 +56,29 @@ class People:
         return self.addr_t.shape[1] + 1
 
 
+def _expr(part) -> pl.Expr:
+    if isinstance(part, pl.Expr):
+        return part
+    if isinstance(part, str):
+        return pl.lit(part)
+    if isinstance(part, pl.Series):
+        return pl.lit(part)
+    return pl.lit(pl.Series(np.asarray(part)))
+
+
 def cat(*parts) -> pl.Series:
-    """Concatenate string Series / numpy arrays / literals element-wise into a Series."""
-    exprs = []
-    for part in parts:
-        if isinstance(part, str):
-            exprs.append(pl.lit(part))
-        elif isinstance(part, pl.Series):
-            exprs.append(pl.lit(part.cast(pl.String)))
-        else:
-            exprs.append(pl.lit(pl.Series(np.asarray(part).astype(str))))
-    return pl.select(pl.concat_str(exprs)).to_series()
+    """Concatenate string Series / literals element-wise into one Series."""
+    return pl.select(pl.concat_str([_expr(p) for p in parts])).to_series()
 
 
-def masked(values: np.ndarray, keep: np.ndarray) -> pl.Series:
-    """Strings where ``keep`` is true, nulls elsewhere."""
+def choose(mask: np.ndarray, a, b) -> pl.Series:
+    """Element-wise ``a if mask else b`` over Series or literals; None gives nulls."""
+    if isinstance(a, pl.Series) and isinstance(b, pl.Series):
+        return a.zip_with(pl.Series(np.asarray(mask, dtype=bool)), b)
+    then = pl.lit(None, dtype=pl.String) if a is None else _expr(a)
+    other = pl.lit(None, dtype=pl.String) if b is None else _expr(b)
     return pl.select(
-        pl.when(pl.lit(pl.Series(keep))).then(pl.lit(pl.Series(values.astype(str))))
+        pl.when(_expr(np.asarray(mask, dtype=bool))).then(then).otherwise(other)
     ).to_series()
 
 
@@ -80,7 +87,8 @@ def lookup(values: list[str], idx: np.ndarray) -> pl.Series:
     return pl.Series(values, dtype=pl.String).gather(np.asarray(idx, dtype=np.int64))
 
 
-def _num(values: np.ndarray) -> pl.Series:
+def num(values: np.ndarray) -> pl.Series:
+    """Decimal strings of integers."""
     return pl.Series(np.asarray(values, dtype=np.int64)).cast(pl.String)
 
 
@@ -125,13 +133,13 @@ def make_names(
     hanzi = [c for c, _ in chars]
     pin = [p for _, p in chars]
     surname = lookup([s for s, _, _ in data.SURNAMES], sur)
-    name = cat(surname, lookup(hanzi, g1), np.where(two_char, "", lookup(hanzi, g2).to_numpy()))
+    name = cat(surname, lookup(hanzi, g1), choose(two_char, "", lookup(hanzi, g2)))
     pinyin = cat(
         lookup([p for _, p, _ in data.SURNAMES], sur),
         lookup(pin, g1),
-        np.where(two_char, "", lookup(pin, g2).to_numpy()),
+        choose(two_char, "", lookup(pin, g2)),
     )
-    alias = cat(surname, np.where(male, "先生", "女士"))
+    alias = cat(surname, choose(male, "先生", "女士"))
     return name.alias("name"), pinyin.alias("pinyin"), alias.alias("alias")
 
 
@@ -155,28 +163,24 @@ def make_addresses(
         lookup(_DISTRICT_NAMES, district),
         lookup(data.ROADS, rng.integers(0, len(data.ROADS), n)),
         # House numbers are small more often than large.
-        _num(1 + (rng.pareto(1.3, n) * 20).astype(int) % 599),
+        num(1 + (rng.pareto(1.3, n) * 20).astype(int) % 599),
         "号",
     )
     if work:
         office = lookup(data.OFFICE_NAMES, rng.integers(0, len(data.OFFICE_NAMES), n))
-        floor = _num(rng.integers(1, 33, n))
+        floor = num(rng.integers(1, 33, n))
         tower = lookup(["A座", "B座", "C座", "1号楼", "2号楼", "3号楼"], rng.integers(0, 6, n))
-        room = _num(rng.integers(1, 30, n) * 100 + rng.integers(1, 20, n))
+        room = num(rng.integers(1, 30, n) * 100 + rng.integers(1, 20, n))
         style = rng.random(n) < 0.5
-        tail = np.where(
-            style, cat(office, floor, "层").to_numpy(), cat(office, tower, room, "室").to_numpy()
-        )
-        return cat(head, tail)
+        return cat(head, choose(style, cat(office, floor, "层"), cat(office, tower, room, "室")))
     compound = cat(
         lookup(data.COMPOUND_HEADS, rng.integers(0, len(data.COMPOUND_HEADS), n)),
         lookup(data.COMPOUND_TAILS, rng.integers(0, len(data.COMPOUND_TAILS), n)),
-    ).to_numpy()
-    compound = np.where(rng.random(n) < 0.65, compound, "")
-    bldg = cat(_num(rng.integers(1, 37, n)), lookup(["栋", "号楼", "幢"], rng.integers(0, 3, n)))
-    unit = cat(_num(rng.integers(1, 7, n)), "单元").to_numpy()
-    unit = np.where(rng.random(n) < 0.5, unit, "")
-    room = _num(rng.integers(1, 34, n) * 100 + rng.integers(1, 5, n)).to_numpy()
+    )
+    compound = choose(rng.random(n) < 0.65, compound, "")
+    bldg = cat(num(rng.integers(1, 37, n)), lookup(["栋", "号楼", "幢"], rng.integers(0, 3, n)))
+    unit = choose(rng.random(n) < 0.5, cat(num(rng.integers(1, 7, n)), "单元"), "")
+    room = num(rng.integers(1, 34, n) * 100 + rng.integers(1, 5, n))
     return cat(head, compound, bldg, unit, room, "室")
 
 
@@ -208,41 +212,40 @@ def _emails(rng: np.random.Generator, pinyin: pl.Series, birth_year: np.ndarray)
     n = len(pinyin)
     domains = [d for d, _ in data.EMAIL_DOMAINS]
     dw = np.array([w for _, w in data.EMAIL_DOMAINS])
-    domain = lookup(domains, rng.choice(len(dw), n, p=dw / dw.sum())).to_numpy()
     form = rng.random(n)
-    qq = _num(10 ** rng.integers(4, 10, n) + rng.integers(0, 10**9, n) % 10 ** rng.integers(4, 9, n))
-    year = _num(birth_year).to_numpy()
-    digits = np.where(
+    qq = form < 0.35
+    # QQ numbers have 5 to 10 digits, no leading zero.
+    width = rng.integers(5, 11, n)
+    qq_number = 10 ** (width - 1) + (rng.random(n) * 9 * 10 ** (width - 1)).astype(np.int64)
+    year = num(birth_year)
+    digits = choose(
         rng.random(n) < 0.5,
         year,
-        np.where(rng.random(n) < 0.5, pl.Series(year).str.slice(2).to_numpy(),
-                 _num(rng.integers(1, 1000, n)).to_numpy()),
+        choose(rng.random(n) < 0.5, year.str.slice(2), num(rng.integers(1, 1000, n))),
     )
-    digits = np.where(rng.random(n) < 0.2, "", digits)
-    first_letters = pinyin.str.slice(0, 1).to_numpy()
-    local = np.where(
-        form < 0.35,
-        qq.to_numpy(),
-        np.where(
+    digits = choose(rng.random(n) < 0.2, "", digits)
+    local = choose(
+        qq,
+        num(qq_number),
+        choose(
             form < 0.75,
-            np.char.add(pinyin.to_numpy().astype(str), digits.astype(str)),
-            np.char.add(
-                np.char.add(first_letters.astype(str), pinyin.str.slice(1, 3).to_numpy().astype(str)),
-                _num(rng.integers(10, 100000, n)).to_numpy().astype(str),
-            ),
+            cat(pinyin, digits),
+            cat(pinyin.str.slice(0, 3), num(rng.integers(10, 100000, n))),
         ),
     )
-    domain = np.where(form < 0.35, "qq.com", domain)
-    email = pl.Series(np.char.add(np.char.add(local.astype(str), "@"), domain.astype(str)))
+    domain = choose(qq, "qq.com", lookup(domains, rng.choice(len(dw), n, p=dw / dw.sum())))
+    email = cat(local, "@", domain)
     # Common names give common local parts: make addresses unique by appending digits,
     # as mail providers force users to.
     for _ in range(20):
-        dup = email.is_duplicated().to_numpy() & ~email.is_first_distinct().to_numpy()
+        dup = (email.is_duplicated() & ~email.is_first_distinct()).to_numpy()
         if not dup.any():
             break
-        parts = email.str.split_exact("@", 1).struct.unnest()
-        bumped = cat(parts["field_0"], _num(rng.integers(0, 100, n)), "@", parts["field_1"])
-        email = pl.Series(np.where(dup, bumped.to_numpy(), email.to_numpy()))
+        idx = np.flatnonzero(dup)
+        bumped = cat(
+            local.gather(idx), num(rng.integers(0, 1000, len(idx))), "@", domain.gather(idx)
+        )
+        email = email.scatter(idx, bumped)
     return email.str.to_lowercase()
 
 
@@ -271,7 +274,10 @@ def build_people(rng: np.random.Generator, n: int, rates: PersonRates = PERSON) 
     dist0 = np.where(migrant, pick_districts(rng, pref[:, 0]), id_district)
     for v in range(1, k + 1):
         leaves = rng.random(n) < rates.p_move_other_city
-        pref[:, v] = np.where(leaves, pick_prefectures(rng, n, power=1.5), pref[:, v - 1])
+        # Some who leave a city go back to where their household is registered.
+        back = rng.random(n) < rates.p_move_back_home
+        dest = np.where(back, id_pref, pick_prefectures(rng, n, power=1.5))
+        pref[:, v] = np.where(leaves, dest, pref[:, v - 1])
     homes = [make_addresses(rng, pref[:, 0], dist0)]
     homes += [make_addresses(rng, pref[:, v], None) for v in range(1, k + 1)]
     work = make_addresses(rng, pref[:, k], None, work=True)
@@ -282,31 +288,36 @@ def build_people(rng: np.random.Generator, n: int, rates: PersonRates = PERSON) 
     phone_t = _event_days(rng, n, rates.phone_change_rate, m, day(HISTORY_START))
 
     birth_year = np.asarray(born, dtype="datetime64[D]").astype("datetime64[Y]").astype(int) + 1970
-    e1 = _emails(rng, pinyin, birth_year).to_numpy()
-    e2 = _emails(rng, pinyin, birth_year).to_numpy()
+    # Only persons with an address get one drawn: e-mail is the slowest field to build.
     has = rng.random(n) < rates.p_email
+    has2 = has & (rng.random(n) < rates.p_second_email)
+    idx1, idx2 = np.flatnonzero(has), np.flatnonzero(has2)
+    both = _emails(
+        rng, pinyin.gather(np.concatenate([idx1, idx2])), birth_year[np.concatenate([idx1, idx2])]
+    )
+    e1 = pl.Series([None] * n, dtype=pl.String).scatter(idx1, both.head(len(idx1)))
+    e2 = pl.Series([None] * n, dtype=pl.String).scatter(idx2, both.tail(len(idx2)))
     # A few persons give a family member's address: shared, hence not an identifier.
     share = has & (rng.random(n) < rates.p_shared_email)
     donors = np.flatnonzero(has & ~share)
     if len(donors):
-        e1 = np.where(share, e1[rng.choice(donors, n)], e1)
-    # Second addresses must not collide with anyone's primary.
-    has2 = has & (rng.random(n) < rates.p_second_email) & ~np.isin(e2, e1[has])
+        e1 = choose(share, e1.gather(rng.choice(donors, n)), e1)
 
     frame = pl.DataFrame(
         {
             "person_id": np.arange(n, dtype=np.int64),
             "name": name,
-            "gender": np.where(male, "M", "F"),
+            "gender": choose(male, "M", "F"),
             "birth_date": iso_dates(born),
             "national_id": national_id,
-            "id_region": region_codes(id_pref, id_district).astype(str),
+            "id_region": num(region_codes(id_pref, id_district)),
             "migrant": migrant,
         }
     )
     return People(
         n=n,
         frame=frame,
+        born=born,
         pinyin=pinyin,
         alias=alias,
         home_pref=pref,
@@ -314,7 +325,7 @@ def build_people(rng: np.random.Generator, n: int, rates: PersonRates = PERSON) 
         addr_t=addr_t,
         phone=pl.Series(phones),
         phone_t=phone_t,
-        email=masked(np.concatenate([e1, e2]), np.concatenate([has, has2])),
+        email=pl.concat([e1, e2]),
     )
 
 
@@ -334,41 +345,42 @@ def add_cars(
     t0 = np.clip(car_join, day(HISTORY_START), day(AS_OF))
     v = (people.addr_t <= t0[:, None]).sum(axis=1)
     home = people.home_pref[np.arange(n), v]
-    id_pref = np.searchsorted(_PREF_CODE4, people.frame["id_region"].cast(pl.Int64).to_numpy() // 100)
+    id_pref = np.searchsorted(
+        _PREF_CODE4, people.frame["id_region"].cast(pl.Int64).to_numpy() // 100
+    )
     pref = np.where(rng.random(n) < rates.p_plate_local, home, id_pref)
     plate_t = np.where(
         owner, car_join + rng.exponential(YEAR / rates.plate_change_rate, n), NEVER
     ).astype(np.int64)
-    plates = []
-    for _ in range(2):
-        prefix = _plate_prefixes(rng, pref)
-        body = ids.make_plate_bodies(rng, n, rates.p_new_energy_plate)
-        plates.append(np.char.add(prefix, body))
-    both = np.concatenate(plates)
-    # Plates are unique registrations: redraw collisions among owners.
-    keep = np.concatenate([owner, owner])
+    # Plates only for owners: first car, then the next car (used from plate_t on).
+    slots = np.concatenate([np.flatnonzero(owner), n + np.flatnonzero(owner)])
+    slot_pref = np.concatenate([pref, pref])[slots]
+
+    def draw(where: np.ndarray) -> pl.Series:
+        body = ids.make_plate_bodies(rng, len(where), rates.p_new_energy_plate)
+        return cat(_plate_prefixes(rng, slot_pref[where]), body)
+
+    drawn = draw(np.arange(len(slots)))
+    # Plates are unique registrations: redraw collisions.
     for _ in range(20):
-        s = masked(both, keep)
-        dup = (s.is_duplicated() & ~s.is_first_distinct() & s.is_not_null()).to_numpy()
+        dup = (drawn.is_duplicated() & ~drawn.is_first_distinct()).to_numpy()
         if not dup.any():
             break
-        idx = np.flatnonzero(dup)
-        body = ids.make_plate_bodies(rng, len(idx), rates.p_new_energy_plate)
-        both[idx] = np.char.add(_plate_prefixes(rng, np.concatenate([pref, pref])[idx]), body)
-    people.plate = masked(both, keep)
+        where = np.flatnonzero(dup)
+        drawn = drawn.scatter(where, draw(where))
+    plates = pl.Series([None] * (2 * n), dtype=pl.String).scatter(slots, drawn)
+    people.plate = plates
     people.plate_t = plate_t
 
 
-def _plate_prefixes(rng: np.random.Generator, pref: np.ndarray) -> np.ndarray:
+def _plate_prefixes(rng: np.random.Generator, pref: np.ndarray) -> pl.Series:
     """Province abbreviation + one of the prefecture's issuing letters."""
     codes = [p.plate for p in data.PREFECTURES]
     n_letters = np.array([len(c) - 1 for c in codes])
     pick = (rng.random(len(pref)) * n_letters[pref]).astype(int)
-    abbrev = lookup([c[0] for c in codes], pref).to_numpy().astype(str)
-    flat = [c[1 + i] for c in codes for i in range(len(c) - 1)]
+    flat = [c[0] + c[1 + i] for c in codes for i in range(len(c) - 1)]
     offset = np.concatenate([[0], np.cumsum(n_letters)[:-1]])
-    letter = lookup(flat, offset[pref] + pick).to_numpy().astype(str)
-    return np.char.add(abbrev, letter)
+    return lookup(flat, offset[pref] + pick)
 
 
 def version_at(event_days: np.ndarray, t: np.ndarray) -> np.ndarray:
