@@ -99,6 +99,15 @@ def evaluate(doc: Any, truth: dict[str, Any]) -> dict[str, Any]:
     guilt_top = max(doc.candidates, key=lambda c: c.guilt_baseline).org
     row["guilt_correct"] = guilt_top in truth_orgs
     row["tier"] = doc.tier
+    # Field agreement of the true source (best snapshot) and of the best wrong org.
+    true_c = [c for c in doc.candidates if c.org in truth_orgs]
+    wrong_c = [c for c in doc.candidates if c.org not in truth_orgs and c.matched_sample]
+    if true_c:
+        row["true_fields"] = max(true_c, key=lambda c: c.loglik).field_counts
+    if wrong_c:
+        best_wrong = max(wrong_c, key=lambda c: c.loglik)
+        row["wrong_fields"] = best_wrong.field_counts
+        row["wrong_org"] = best_wrong.org
     return row
 
 

@@ -47,3 +47,23 @@ def test_bounded_binom_max():
 def test_binom_sf():
     assert stats.binom_sf(0, 10, 0.5) == 1.0
     assert stats.binom_sf(10, 10, 0.5) == pytest.approx(0.5**10)
+
+
+def test_jeffreys_interval():
+    lo, hi = stats.jeffreys(5, 10)
+    assert lo == pytest.approx(0.2235, abs=1e-3) and hi == pytest.approx(0.7765, abs=1e-3)
+    assert stats.jeffreys(0, 10)[0] == 0.0 and stats.jeffreys(10, 10)[1] == 1.0
+
+
+def test_log_binom_uniform_matches_quadrature():
+    from scipy import integrate
+
+    for k, n, lo, hi in [(5, 10, 0.5, 1.0), (100, 100, 0.5, 1.0), (70, 100, 0.9, 1.0)]:
+        num = integrate.quad(lambda p, k=k, n=n: p**k * (1 - p) ** (n - k), lo, hi,
+                             epsabs=0, limit=200)[0] / (hi - lo)
+        assert stats.log_binom_uniform(k, n, lo, hi) == pytest.approx(math.log(num), rel=1e-9)
+
+
+def test_log_beta_binom_uniform_prior():
+    # Beta(1, 1) is uniform: P(k | n) = 1 / (n + 1) / C(n, k).
+    assert math.exp(stats.log_beta_binom(3, 3, 1, 1)) == pytest.approx(1 / 4)

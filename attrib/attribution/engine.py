@@ -19,7 +19,8 @@ with eps at its maximum-likelihood value. Smaller sources that explain the leak 
 well win (the size principle). Open world, the best organisation must also show that
 the leak carries *its* copies of the records: the field-agreement rate of its matched
 records is tested against the rate expected of a list taken elsewhere (a generalised
-likelihood-ratio test between agreement >= agree_in and <= agree_out). The
+likelihood-ratio test per field between agreement >= agree_in and <= agree_out,
+together with how plausible the containment is for an outside source). The
 probability that the source is outside the case is what that test leaves.
 """
 
@@ -41,13 +42,32 @@ from attrib.tokens import ANCHORS, VERSION_ANCHORS
 class Settings:
     """Every parameter of the attribution; all are reported in the result."""
 
-    #: Share of field checks expected to disagree even for the true source
-    #: (normalisation residue, typos, updates between the leak and the snapshot).
-    version_noise: float = 0.05
-    #: Field agreement at or above which a list is consistent with this org's copy.
-    agree_in: float = 0.85
-    #: Field agreement at or below which a list is consistent with another org's copy.
-    agree_out: float = 0.75
+    #: Per field: (noise, cross, agree_in, agree_out). ``noise``: share of checks that
+    #: disagree even for the true source (typos, updates between leak and snapshot);
+    #: ``cross``: typical agreement between two organisations' copies; a list carrying
+    #: this organisation's copy agrees at least ``agree_in``, one carrying another
+    #: organisation's copy at most ``agree_out``. A field two organisations may hold
+    #: identically (names, plates, e-mails: agree_out 1) can only count against a
+    #: candidate. Chosen on the benchmark (docs/benchmarks.md).
+    field_rates: dict[str, tuple[float, float, float, float]] = field(default_factory=lambda: {
+        "address": (0.05, 0.55, 0.75, 0.65),
+        "phone": (0.02, 0.86, 0.95, 0.90),
+        "email": (0.02, 0.97, 0.95, 1.0),
+        "plate": (0.02, 0.97, 0.95, 1.0),
+        "name": (0.03, 0.97, 0.83, 1.0),
+    })
+    #: Where this candidate's copy and another organisation's copy of a person differ,
+    #: a list taken from this candidate sides with it at least ``side_in``; a list
+    #: taken from an organisation outside the case at most ``side_out``.
+    side_in: float = 0.9
+    side_out: float = 0.6
+    #: Largest share of padding a list attributed to a source may carry.
+    max_padding: float = 0.5
+    #: Beta prior (a, b) of how much of an outside organisation's list a candidate
+    #: holds when the candidate is not a superset of other organisations.
+    outside_overlap_prior: tuple[float, float] = (2.0, 3.0)
+    #: Containment at which one organisation counts as nested in another.
+    nested_at: float = 0.9
     #: Prior probability that the true source is not among the case's candidates.
     prior_outside: float = 0.2
     #: Minimum posterior confidence to name an institution.
@@ -64,6 +84,8 @@ class Settings:
     exact_below: int = 1000
     #: Log-likelihood ratio within which snapshots are consistent with the leak.
     window_llr: float = math.log(20.0)
+    #: Containment interval (95%): "jeffreys" or "clopper-pearson" (conservative).
+    interval: str = "jeffreys"
     #: EM iterations for the mixture shares.
     em_iterations: int = 500
 
@@ -86,6 +108,7 @@ class CandidateResult:
     field_agreements: int
     exclusive_versions: int
     outside_share: float
+    field_counts: dict[str, list[int]]
     loglik: float
     probability: float
     guilt_baseline: float
@@ -294,7 +317,7 @@ def attribute(
     anchored = _anchored_records(leak)
 
     # Per-candidate likelihood (per observed record, then on a common scale). The field
-    # checks enter as a ratio against a copy taken elsewhere (agreement agree_out), so
+    # checks enter as a ratio against a copy taken elsewhere (agreement ``cross``), so
     # that "from the population at large" (no checks) is a comparable hypothesis.
     per_record, eps_list = [], []
     for o, size in zip(obs, sizes, strict=True):
@@ -323,12 +346,16 @@ def attribute(
     shares, unexplained = _em_shares(member, comps_idx, sizes, population, settings)
 
     # Open world: does the leak carry the best organisation's copies?
-    p_in = [_source_in_case(obs[i], settings) for i in range(len(obs))]
+    sides = _sides(obs, orgs)
+    nesting = _nesting(sources, orgs, settings)
+    p_in = [_source_in_case(obs[i], sides[i], nesting[orgs[i]], settings)
+            for i in range(len(obs))]
+    comp_in = _component_source_in_case(obs, orgs, member, comps_idx, nesting, settings)
     components = [
         Component(
             org=orgs[i], snapshot=snaps[i], fraction=float(shares[j]),
             records=int(member[:, i].sum()),
-            field_agreement=_agreement(obs[i]), source_in_case=float(p_in[i]),
+            field_agreement=_agreement(obs[i]), source_in_case=float(comp_in[j]),
         )
         for j, i in enumerate(comps_idx)
     ]
@@ -352,7 +379,7 @@ def attribute(
     for i, _s in enumerate(sources):
         o = obs[i]
         n, m = int(o.checkable.sum()), int(o.matched.sum())
-        lo, hi = stats.clopper_pearson(m, n)
+        lo, hi = stats.INTERVALS[settings.interval](m, n)
         cont = m / n if n else 0.0
         if exact:
             lo = hi = cont
@@ -364,7 +391,8 @@ def attribute(
             exclusive_records=int(round(int((o.matched & only_one).sum()) * scale_up)),
             field_checks=int(o.field_hits.size), field_agreements=int(o.field_hits.sum()),
             exclusive_versions=int(exclusive_versions[i]),
-            outside_share=float(eps_list[i]), loglik=float(logliks[i]),
+            outside_share=float(eps_list[i]), field_counts=_field_counts(o),
+            loglik=float(logliks[i]),
             probability=float(probability[i]), guilt_baseline=float(guilt[i]),
             size=int(sizes[i]),
         ))
@@ -502,31 +530,164 @@ def _em_shares(member: np.ndarray, comps: list[int], sizes: np.ndarray, populati
 
 def _version_llr(o: _Observation, settings: Settings) -> float:
     """Log-likelihood ratio of the field checks: this snapshot's copy vs a copy from elsewhere."""
-    k, n = int(o.field_hits.sum()), int(o.field_hits.size)
-    if n == 0:
-        return 0.0
-    return stats.binom_loglik(k, n, 1 - settings.version_noise) - stats.binom_loglik(
-        k, n, settings.agree_out)
+    total = 0.0
+    for fld, (n, k) in _field_counts(o).items():
+        noise, cross, _, _ = settings.field_rates[fld]
+        total += stats.binom_loglik(k, n, 1 - noise) - stats.binom_loglik(k, n, cross)
+    return total
+
+
+def _field_counts(o: _Observation) -> dict[str, list[int]]:
+    """Per field: [checks, agreements] of one candidate's field checks."""
+    codes = o.field_keys % 16
+    out = {}
+    for name, code in _FIELD_CODES.items():
+        sel = codes == code
+        if sel.any():
+            out[name] = [int(sel.sum()), int(o.field_hits[sel].sum())]
+    return out
 
 
 def _agreement(o: _Observation) -> float:
     return float(o.field_hits.mean()) if o.field_hits.size else float("nan")
 
 
-def _source_in_case(o: _Observation, settings: Settings) -> float:
+def _nesting(sources: list[Sketch], orgs: list[str], settings: Settings) -> dict[str, float]:
+    """Per organisation: the (smoothed) share of other organisations nested in it.
+
+    An authority that holds every car owner holds every insurer's customers: a list
+    from an insurer outside the case sits entirely inside it. How often that happens
+    is estimated from the case itself: the share of the other candidate organisations
+    whose customers the organisation holds (containment >= ``nested_at``).
+    """
+    largest: dict[str, Sketch] = {}
+    for sk, org in zip(sources, orgs, strict=True):
+        if org not in largest or sk.persons > largest[org].persons:
+            largest[org] = sk
+    names = sorted(largest)
+    out = {}
+    for s_name in names:
+        s_sk = largest[s_name]
+        nested = 0
+        for o_name in names:
+            if o_name != s_name and _contained(largest[o_name], s_sk) >= settings.nested_at:
+                nested += 1
+        out[s_name] = (nested + 0.5) / len(names)
+    return out
+
+
+def _contained(inner: Sketch, outer: Sketch) -> float:
+    """Share of ``inner``'s anchors found in ``outer`` (best shared anchor type)."""
+    exact = inner.exact is not None and outer.exact is not None
+    best = 0.0
+    for t in ANCHORS:
+        if not (inner.holds(t) and outer.holds(t)):
+            continue
+        a = inner.tokens(t, exact=exact)
+        if a.size < 20:
+            continue
+        best = max(best, float(_in_sorted(a, outer.tokens(t, exact=exact)).mean()))
+    return best
+
+
+def _containment_log_lr(o: _Observation, nested_share: float, settings: Settings) -> float:
+    """Log-likelihood ratio of the containment: from this source vs from outside.
+
+    From this source, with a share of padding uniform up to ``max_padding``; from an
+    outside organisation, nested in this candidate (containment uniform in
+    [nested_at, 1]) with probability ``nested_share``, else holding a share kappa ~
+    Beta(outside_overlap_prior).
+    """
+    n, m = int(o.checkable.sum()), int(o.matched.sum())
+    if n == 0:
+        return 0.0
+    a, b = settings.outside_overlap_prior
+    log_in = stats.log_binom_uniform(m, n, 1.0 - settings.max_padding, 1.0)
+    log_out = float(np.logaddexp(
+        math.log(nested_share) + stats.log_binom_uniform(m, n, settings.nested_at, 1.0),
+        math.log(1.0 - nested_share) + stats.log_beta_binom(m, n, a, b)))
+    return log_in - log_out
+
+
+def _restrict(o: _Observation, keep: np.ndarray) -> _Observation:
+    """The same observation with only the field checks of records in ``keep``."""
+    sel = keep[o.field_rows]
+    return _Observation(o.checkable & keep, o.matched & keep, o.field_rows[sel],
+                        o.field_hits[sel], o.field_keys[sel])
+
+
+def _component_source_in_case(obs: list[_Observation], orgs: list[str], member: np.ndarray,
+                              comps: list[int], nesting: dict[str, float],
+                              settings: Settings) -> list[float]:
+    """Open-world test of each mixture component on the records only it explains.
+
+    Records a component shares with another component may carry the other's copy;
+    they are left out of its test, and the other components are not counted as
+    organisations it must be told from.
+    """
+    out = []
+    for i in comps:
+        keep = member[:, i].copy()
+        for j in comps:
+            if j != i:
+                keep &= ~member[:, j]
+        sub = [_restrict(o, keep) for o in obs]
+        rivals = [k for k in range(len(obs)) if k == i or k not in comps]
+        sides = _sides([sub[k] for k in rivals], [orgs[k] for k in rivals])
+        out.append(_source_in_case(sub[i], sides[rivals.index(i)], nesting[orgs[i]],
+                                   settings))
+    return out
+
+
+def _sides(obs: list[_Observation], orgs: list[str]) -> list[tuple[int, int]]:
+    """Per candidate: (checks siding with it, checks siding against it).
+
+    A field check of a leak record sides with candidate i when i's copy agrees with the
+    leak and another organisation's copy of the same person disagrees; it sides
+    against i when i's copy disagrees and another organisation's agrees. Where copies
+    differ, a list follows the copy it was taken from.
+    """
+    agree = [np.unique(o.field_keys[o.field_hits]) for o in obs]
+    disagree = [np.unique(o.field_keys[~o.field_hits]) for o in obs]
+    out = []
+    for i in range(len(obs)):
+        others = [j for j in range(len(obs)) if orgs[j] != orgs[i]]
+        if not others:
+            out.append((0, 0))
+            continue
+        other_agree = np.unique(np.concatenate([agree[j] for j in others]))
+        other_disagree = np.unique(np.concatenate([disagree[j] for j in others]))
+        with_i = int(_in_sorted(agree[i], other_disagree).sum())
+        against_i = int(_in_sorted(disagree[i], other_agree).sum())
+        out.append((with_i, against_i))
+    return out
+
+
+def _source_in_case(o: _Observation, sides: tuple[int, int], nested_share: float,
+                    settings: Settings) -> float:
     """Posterior that the leak carries this snapshot's copies (not another org's).
 
-    Generalised likelihood ratio between "agreement >= agree_in" and "agreement <=
-    agree_out" on the matched records' field checks, with prior ``prior_outside``.
-    Without any field check there is no evidence either way: the prior stands.
+    Evidence, each a generalised likelihood ratio, with prior ``prior_outside``:
+
+    * per field, agreement >= agree_in (this organisation's copy) against agreement
+      <= agree_out (another organisation's copy);
+    * where this candidate's and other organisations' copies differ, the share of
+      checks siding with this candidate: >= side_in against <= side_out;
+    * the containment (see :func:`_containment_log_lr`).
+
+    Without either kind of evidence the prior stands: a list can then not be told
+    from one taken from an unseen organisation holding the same people.
     """
-    k, n = int(o.field_hits.sum()), int(o.field_hits.size)
-    prior_in = 1.0 - settings.prior_outside
-    if n == 0:
-        return prior_in
-    ll_in = stats.bounded_binom_max(k, n, settings.agree_in, 1.0)
-    ll_out = stats.bounded_binom_max(k, n, 0.0, settings.agree_out)
-    log_odds = math.log(prior_in / settings.prior_outside) + ll_in - ll_out
+    log_odds = math.log((1.0 - settings.prior_outside) / settings.prior_outside)
+    log_odds += _containment_log_lr(o, nested_share, settings)
+    for fld, (c_n, c_k) in _field_counts(o).items():
+        _, _, agree_in, agree_out = settings.field_rates[fld]
+        log_odds += (stats.bounded_binom_max(c_k, c_n, agree_in, 1.0)
+                     - stats.bounded_binom_max(c_k, c_n, 0.0, agree_out))
+    with_i, against_i = sides
+    n = with_i + against_i
+    log_odds += (stats.bounded_binom_max(with_i, n, settings.side_in, 1.0)
+                 - stats.bounded_binom_max(with_i, n, 0.0, settings.side_out))
     return 1.0 / (1.0 + math.exp(-max(min(log_odds, 700.0), -700.0)))
 
 
@@ -580,8 +741,8 @@ def _verdict(top: int, orgs: list[str], probability: np.ndarray,
         return Verdict("inconclusive", None, None, 0.0, "the case has no source snapshots")
     org = orgs[top]
     conf = float(sum(p for p, o in zip(probability, orgs, strict=True) if o == org))
-    solid = [c for c in components
-             if c.fraction >= settings.min_component_share and c.source_in_case >= 0.5]
+    solid = [c for c in components if c.fraction >= settings.min_component_share
+             and c.source_in_case >= settings.attribute_threshold]
     if len(solid) >= 2 and len({c.org for c in solid}) >= 2:
         lead = max(solid, key=lambda c: c.fraction)
         mix_conf = float(min(c.source_in_case for c in solid))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 
 def clopper_pearson(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
@@ -16,6 +16,23 @@ def clopper_pearson(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
     lo = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k, n - k + 1))
     hi = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
     return lo, hi
+
+
+def jeffreys(k: int, n: int, conf: float = 0.95) -> tuple[float, float]:
+    """Jeffreys interval: Beta(k+1/2, n-k+1/2) quantiles, with the usual end corrections.
+
+    Its coverage is close to nominal on average, where Clopper-Pearson's is well above
+    it (Brown, Cai & DasGupta, Statistical Science 2001).
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    alpha = 1.0 - conf
+    lo = 0.0 if k == 0 else float(stats.beta.ppf(alpha / 2, k + 0.5, n - k + 0.5))
+    hi = 1.0 if k == n else float(stats.beta.ppf(1 - alpha / 2, k + 0.5, n - k + 0.5))
+    return lo, hi
+
+
+INTERVALS = {"jeffreys": jeffreys, "clopper-pearson": clopper_pearson}
 
 
 def binom_sf(k: int, n: int, p: float) -> float:
@@ -74,3 +91,30 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - np.max(logits)
     e = np.exp(z)
     return np.asarray(e / e.sum())
+
+
+
+def log_beta_binom(k: int, n: int, a: float, b: float) -> float:
+    """log P(k | n) for k ~ Binomial(n, p), p ~ Beta(a, b), without the binomial coefficient."""
+    return float(special.betaln(k + a, n - k + b) - special.betaln(a, b))
+
+
+def log_binom_uniform(k: int, n: int, lo: float, hi: float) -> float:
+    """log P(k | n) for p ~ Uniform(lo, hi), without the binomial coefficient."""
+    # The integral of p^k (1-p)^(n-k) over [lo, hi] is B(k+1, n-k+1) (F(hi) - F(lo)),
+    # F the Beta(k+1, n-k+1) cdf; computed in log space from whichever tail is smaller.
+    a, b = k + 1, n - k + 1
+    if stats.beta.cdf(lo, a, b) < 0.5:
+        log_mass = _log_sub(float(stats.beta.logcdf(hi, a, b)), float(stats.beta.logcdf(lo, a, b)))
+    else:
+        log_mass = _log_sub(float(stats.beta.logsf(lo, a, b)), float(stats.beta.logsf(hi, a, b)))
+    return float(special.betaln(a, b) + log_mass - math.log(hi - lo))
+
+
+def _log_sub(x: float, y: float) -> float:
+    """log(exp(x) - exp(y)) for x >= y."""
+    if y == -math.inf:
+        return x
+    if x <= y:
+        return -math.inf if x < y else x - 745.0
+    return x + math.log1p(-math.exp(y - x))
