@@ -748,17 +748,20 @@ def _verdict(top: int, orgs: list[str], probability: np.ndarray,
         mix_conf = float(min(c.source_in_case for c in solid))
         return Verdict("mixture", lead.org, None, mix_conf,
                        f"{len(solid)} organisations each explain a distinct part of the list")
-    best = candidates[top]
-    if not components or components[0].org != org:
+    if not components:
         return Verdict("inconclusive", None, None, conf,
                        "no candidate explains the list better than chance")
-    if best.containment_ci[0] < settings.min_containment:
+    if conf < settings.attribute_threshold:
+        reason = (f"the list does not carry any candidate's own copies of its records "
+                  f"(probability that the source is outside the case "
+                  f"{outside_probability:.2f})")
+        return Verdict("inconclusive", None, None, conf, reason)
+    if components[0].org != org:
+        return Verdict("inconclusive", None, None, conf,
+                       f"{org} and {components[0].org} explain the list in conflicting ways")
+    if candidates[top].containment_ci[0] < settings.min_containment:
         return Verdict("inconclusive", None, None, conf,
                        f"the best candidate ({org}) contains too little of the list")
-    if conf < settings.attribute_threshold:
-        reason = (f"the list does not carry {org}'s copies of the records "
-                  f"(outside-source probability {outside_probability:.2f})")
-        return Verdict("inconclusive", None, None, conf, reason)
     return Verdict("attributed", org, window, conf, "one organisation explains the list")
 
 
