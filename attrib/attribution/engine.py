@@ -34,8 +34,9 @@ import numpy as np
 import polars as pl
 
 from attrib.attribution import stats
+from attrib.masked import source_multipliers, weak_membership_loglik
 from attrib.sketch import Sketch
-from attrib.tokens import ANCHORS, VERSION_ANCHORS
+from attrib.tokens import ANCHORS, MASKED_ANCHORS, VERSION_ANCHORS
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,9 @@ class Settings:
     interval: str = "jeffreys"
     #: EM iterations for the mixture shares.
     em_iterations: int = 500
+    #: Use masked anchors (name + ``138****1234``, ...) as weaker evidence for records
+    #: that carry no full identifier (attrib/masked.py, docs/evidence.md).
+    masked_evidence: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,6 +117,8 @@ class CandidateResult:
     probability: float
     guilt_baseline: float
     size: int
+    #: Of ``matched_records``, those matched by a masked anchor only (weaker evidence).
+    masked_records: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -198,6 +204,9 @@ class _Observation:
     field_rows: np.ndarray  # observed-record index of each (record, field) check
     field_hits: np.ndarray  # bool per check
     field_keys: np.ndarray  # int64 key (record * 16 + field) per check
+    #: Per observed record matched by a masked anchor only: its chance multiplier k
+    #: (attrib/masked.py); 0 for every other record. None without masked evidence.
+    weak_k: np.ndarray | None = None
 
 
 def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -212,13 +221,28 @@ _FIELD_CODES = {"address": 0, "phone": 1, "email": 2, "plate": 3, "name": 4}
 
 
 def _observe(
-    recs: pl.DataFrame, rec_index: np.ndarray, n_obs: int, source: Sketch, exact: bool
+    recs: pl.DataFrame, rec_index: np.ndarray, n_obs: int, source: Sketch, exact: bool,
+    masked_only: np.ndarray | None = None, multipliers: dict[str, float] | None = None,
 ) -> _Observation:
-    """Check the observed leak records against one source snapshot."""
+    """Check the observed leak records against one source snapshot.
+
+    ``masked_only`` (bool over observed records) marks the records with no full
+    identifier; they are checked by their masked anchors (chance multipliers
+    ``multipliers``), see :func:`_observe_masked`.
+    """
     checkable = np.zeros(n_obs, dtype=bool)
     matched = np.zeros(n_obs, dtype=bool)
     frows, fhits, fkeys = [], [], []
     by_type = recs.partition_by("type", as_dict=True)
+    weak_k = None
+    if masked_only is not None and multipliers is not None:
+        weak = _observe_masked(by_type, rec_index, source, exact, masked_only, multipliers)
+        checkable |= weak.checkable
+        matched |= weak.matched
+        weak_k = weak.weak_k
+        frows.append(weak.field_rows)
+        fhits.append(weak.field_hits)
+        fkeys.append(weak.field_keys)
     for (t,), part in by_type.items():
         if t not in ANCHORS or not source.holds(t):
             continue
@@ -255,16 +279,83 @@ def _observe(
         rows = np.zeros(0, dtype=np.int64)
         hits = np.zeros(0, dtype=bool)
         keys = np.zeros(0, dtype=np.int64)
-    return _Observation(checkable, matched & checkable, rows, hits, keys)
+    return _Observation(checkable, matched & checkable, rows, hits, keys, weak_k)
 
 
-def _observed_records(leak: Sketch, tier: str) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
-    """The leak's token rows taking part, and the map record -> observed index."""
+def _observe_masked(by_type: dict[tuple[Any, ...], pl.DataFrame], rec_index: np.ndarray,
+                    source: Sketch, exact: bool, masked_only: np.ndarray,
+                    multipliers: dict[str, float]) -> _Observation:
+    """Check the records without a full identifier by their masked anchors.
+
+    A record matched by several masked types keeps the smallest chance multiplier (the
+    most specific type). Version tokens of matched masked anchors give field checks,
+    as full anchors' do.
+    """
+    n_obs = masked_only.size
+    checkable = np.zeros(n_obs, dtype=bool)
+    weak_k = np.full(n_obs, np.inf)
+    frows, fhits, fkeys = [], [], []
+    for (t,), part in by_type.items():
+        if t not in MASKED_ANCHORS or not source.holds(t) or not source.has_masked(t):
+            continue
+        obs = rec_index[part["row"].to_numpy()]
+        sel = masked_only[obs]
+        tokens = part["token"].to_numpy()[sel]
+        hit = _in_sorted(tokens, source.tokens(t, exact=exact))
+        checkable[obs[sel]] = True
+        np.minimum.at(weak_k, obs[sel][hit], multipliers[t])
+        hit_anchors = np.unique(tokens[hit])
+        for (vt,), vpart in by_type.items():
+            anchor, _, fld = vt.partition(">")
+            if anchor != t or not fld or not source.holds(vt):
+                continue
+            vrows = rec_index[vpart["row"].to_numpy()]
+            keep = _in_sorted(vpart["anchor"].to_numpy(), hit_anchors) & masked_only[vrows]
+            vobs = vrows[keep]
+            vhit = _in_sorted(vpart["token"].to_numpy()[keep], source.tokens(vt, exact=exact))
+            frows.append(vobs)
+            fhits.append(vhit)
+            fkeys.append(vobs.astype(np.int64) * 16 + _FIELD_CODES[fld])
+    matched = np.isfinite(weak_k)
+    weak_k[~matched] = 0.0
+
+    def cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+    return _Observation(checkable, matched, cat(frows, np.int64), cat(fhits, bool),
+                        cat(fkeys, np.int64), weak_k)
+
+
+def _full_anchor_rows(leak: Sketch) -> pl.Series:
+    """Rows of the leak that carry a full identifier (any anchor of ``ANCHORS``)."""
+    assert leak.records is not None
+    return leak.records.filter(pl.col("type").is_in(list(ANCHORS)))["row"].unique()
+
+
+def _masked_only_rows(leak: Sketch, recs: pl.DataFrame) -> pl.Series:
+    """Rows of ``recs`` with a masked anchor and no full identifier in the whole leak."""
+    masked = recs.filter(pl.col("type").is_in(list(MASKED_ANCHORS)))
+    if masked.height == 0:
+        return pl.Series("row", [], dtype=pl.UInt32)
+    full = _full_anchor_rows(leak)
+    return masked.filter(~pl.col("row").is_in(full.implode()))["row"].unique()
+
+
+def _observed_records(leak: Sketch, tier: str, masked: bool = True,
+                      ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
+    """The leak's token rows taking part, and the map record -> observed index.
+
+    Records with a (sampled) full anchor take part; with ``masked``, so do records with
+    no full identifier at all and a (sampled) masked anchor.
+    """
     assert leak.records is not None
     recs = leak.records
     if tier == "sampled":
         recs = recs.filter(pl.col("anchor") <= leak.params.max_hash)
-    anchor_rows = recs.filter(pl.col("type").is_in(list(ANCHORS)))["row"].unique().sort()
+    anchor_rows = recs.filter(pl.col("type").is_in(list(ANCHORS)))["row"].unique()
+    if masked:
+        anchor_rows = pl.concat([anchor_rows, _masked_only_rows(leak, recs)]).unique()
+    anchor_rows = anchor_rows.sort()
     observed = anchor_rows.to_numpy().astype(np.int64)
     rec_index = np.full(max(leak.rows, 1), -1, dtype=np.int64)
     rec_index[observed] = np.arange(observed.size)
@@ -280,6 +371,9 @@ def choose_tier(leak: Sketch, sources: list[Sketch], settings: Settings) -> str:
             pl.col("type").is_in(list(ANCHORS)) & (pl.col("anchor") <= leak.params.max_hash)
         )["row"].n_unique()
     )
+    if settings.masked_evidence:
+        kept = leak.records.filter(pl.col("anchor") <= leak.params.max_hash)
+        sampled += _masked_only_rows(leak, kept).len()
     if sampled < settings.exact_below and all(s.exact is not None for s in sources):
         return "exact"
     return "sampled"
@@ -308,21 +402,23 @@ def attribute(
         raise ValueError("leak sketch lacks record tokens")
     tier = choose_tier(leak, sources, settings)
     exact = tier == "exact"
-    recs, rec_index, observed = _observed_records(leak, tier)
+    recs, rec_index, observed = _observed_records(leak, tier, settings.masked_evidence)
     n_obs = observed.size
-    obs = [_observe(recs, rec_index, n_obs, s, exact) for s in sources]
+    masked_only, multipliers = _masked_setup(leak, sources, observed, population, settings)
+    obs = [_observe(recs, rec_index, n_obs, s, exact, masked_only, multipliers[i])
+           for i, s in enumerate(sources)]
     sizes = np.array([max(s.persons, 1) for s in sources], dtype=float)
     orgs = [s.meta["org"] for s in sources]
     snaps = [s.meta["snapshot"] for s in sources]
-    anchored = _anchored_records(leak)
+    anchored = _anchored_records(leak, settings.masked_evidence)
 
     # Per-candidate likelihood (per observed record, then on a common scale). The field
     # checks enter as a ratio against a copy taken elsewhere (agreement ``cross``), so
     # that "from the population at large" (no checks) is a comparable hypothesis.
     per_record, eps_list = [], []
     for o, size in zip(obs, sizes, strict=True):
-        n, m = int(o.checkable.sum()), int(o.matched.sum())
-        ll, eps = stats.membership_loglik(n, m, size, population)
+        n = int(o.checkable.sum())
+        ll, eps = _membership_loglik(o, size, population)
         ll += _version_llr(o, settings)
         per_record.append(ll / n if n else -np.inf)
         eps_list.append(eps)
@@ -395,6 +491,7 @@ def attribute(
             loglik=float(logliks[i]),
             probability=float(probability[i]), guilt_baseline=float(guilt[i]),
             size=int(sizes[i]),
+            masked_records=int(round(_weak_matches(o) * scale_up)),
         ))
     order = sorted(range(len(candidates)),
                    key=lambda k: (-candidates[k].probability, -candidates[k].loglik,
@@ -422,9 +519,42 @@ def attribute(
     )
 
 
-def _anchored_records(leak: Sketch) -> int:
+def _anchored_records(leak: Sketch, masked: bool = False) -> int:
     assert leak.records is not None
-    return int(leak.records.filter(pl.col("type").is_in(list(ANCHORS)))["row"].n_unique())
+    types = list(ANCHORS) + (list(MASKED_ANCHORS) if masked else [])
+    return int(leak.records.filter(pl.col("type").is_in(types))["row"].n_unique())
+
+
+def _masked_setup(leak: Sketch, sources: list[Sketch], observed: np.ndarray, population: int,
+                  settings: Settings) -> tuple[np.ndarray | None, list[dict[str, float] | None]]:
+    """Which observed records are masked-only, and each source's chance multipliers."""
+    if not settings.masked_evidence:
+        return None, [None] * len(sources)
+    full = _full_anchor_rows(leak).to_numpy().astype(np.int64)
+    masked_only = ~np.isin(observed, full)
+    if not masked_only.any():
+        return None, [None] * len(sources)
+    mults: list[dict[str, float] | None] = [
+        source_multipliers(s.masked_pairs, 1.0 / s.params.scale, population) for s in sources]
+    return masked_only, mults
+
+
+def _weak_matches(o: _Observation) -> int:
+    return int((o.weak_k > 0).sum()) if o.weak_k is not None else 0
+
+
+def _membership_loglik(o: _Observation, size: float, population: int) -> tuple[float, float]:
+    """The membership log-likelihood of one candidate, masked-only matches weighted.
+
+    Records matched by a masked anchor only count as matches of a source ``k`` times
+    as large (attrib/masked.py); without them this is ``stats.membership_loglik``.
+    """
+    n, m = int(o.checkable.sum()), int(o.matched.sum())
+    if not _weak_matches(o):
+        return stats.membership_loglik(n, m, size, population)
+    assert o.weak_k is not None
+    k_weak = o.weak_k[o.weak_k > 0]
+    return weak_membership_loglik(n, m - k_weak.size, k_weak, size, population)
 
 
 def _scale_up(leak: Sketch, recs: pl.DataFrame, tier: str, anchored: int, n_obs: int) -> float:
@@ -612,8 +742,9 @@ def _containment_log_lr(o: _Observation, nested_share: float, settings: Settings
 def _restrict(o: _Observation, keep: np.ndarray) -> _Observation:
     """The same observation with only the field checks of records in ``keep``."""
     sel = keep[o.field_rows]
+    weak_k = o.weak_k * keep if o.weak_k is not None else None
     return _Observation(o.checkable & keep, o.matched & keep, o.field_rows[sel],
-                        o.field_hits[sel], o.field_keys[sel])
+                        o.field_hits[sel], o.field_keys[sel], weak_k)
 
 
 def _component_source_in_case(obs: list[_Observation], orgs: list[str], member: np.ndarray,
@@ -649,18 +780,39 @@ def _sides(obs: list[_Observation], orgs: list[str]) -> list[tuple[int, int]]:
     """
     agree = [np.unique(o.field_keys[o.field_hits]) for o in obs]
     disagree = [np.unique(o.field_keys[~o.field_hits]) for o in obs]
+    names = sorted(set(orgs))
+    org_agree = {n: _union([agree[i] for i in range(len(obs)) if orgs[i] == n]) for n in names}
+    org_dis = {n: _union([disagree[i] for i in range(len(obs)) if orgs[i] == n]) for n in names}
+    # How many organisations agree / disagree on each check: others = all minus own.
+    agree_keys, agree_n = np.unique(_union_all(org_agree.values()), return_counts=True)
+    dis_keys, dis_n = np.unique(_union_all(org_dis.values()), return_counts=True)
     out = []
     for i in range(len(obs)):
-        others = [j for j in range(len(obs)) if orgs[j] != orgs[i]]
-        if not others:
-            out.append((0, 0))
-            continue
-        other_agree = np.unique(np.concatenate([agree[j] for j in others]))
-        other_disagree = np.unique(np.concatenate([disagree[j] for j in others]))
-        with_i = int(_in_sorted(agree[i], other_disagree).sum())
-        against_i = int(_in_sorted(disagree[i], other_agree).sum())
-        out.append((with_i, against_i))
+        own = orgs[i]
+        others_dis = _count_of(agree[i], dis_keys, dis_n) - _in_sorted(agree[i], org_dis[own])
+        others_agree = (_count_of(disagree[i], agree_keys, agree_n)
+                        - _in_sorted(disagree[i], org_agree[own]))
+        out.append((int((others_dis > 0).sum()), int((others_agree > 0).sum())))
     return out
+
+
+def _union(arrays: list[np.ndarray]) -> np.ndarray:
+    return np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.int64)
+
+
+def _union_all(arrays: Any) -> np.ndarray:
+    """Concatenation (with repeats: one copy per organisation) of per-org key sets."""
+    parts = list(arrays)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _count_of(keys: np.ndarray, sorted_keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Counts of ``keys`` in a (sorted_keys, counts) table; 0 where absent."""
+    if sorted_keys.size == 0 or keys.size == 0:
+        return np.zeros(keys.shape, dtype=np.int64)
+    idx = np.searchsorted(sorted_keys, keys)
+    idx[idx == sorted_keys.size] = 0
+    return np.where(sorted_keys[idx] == keys, counts[idx], 0)
 
 
 def _source_in_case(o: _Observation, sides: tuple[int, int], nested_share: float,
@@ -696,11 +848,13 @@ def _exclusive_versions(obs: list[_Observation], orgs: list[str]) -> np.ndarray:
     out = np.zeros(len(obs), dtype=np.int64)
     if not obs:
         return out
-    all_keys = [o.field_keys[o.field_hits] for o in obs]
-    for i, keys in enumerate(all_keys):
-        others = [all_keys[j] for j in range(len(obs)) if orgs[j] != orgs[i]]
-        other = np.unique(np.concatenate(others)) if others else np.zeros(0, np.int64)
-        out[i] = int((~_in_sorted(keys, other)).sum())
+    agree = [np.unique(o.field_keys[o.field_hits]) for o in obs]
+    names = sorted(set(orgs))
+    org_agree = {n: _union([agree[i] for i in range(len(obs)) if orgs[i] == n]) for n in names}
+    keys, counts = np.unique(_union_all(org_agree.values()), return_counts=True)
+    for i in range(len(obs)):
+        # Own organisation agrees on each of these keys: exclusive iff the count is 1.
+        out[i] = int((_count_of(agree[i], keys, counts) == 1).sum())
     return out
 
 
