@@ -27,8 +27,10 @@ from attrib.fields._common import (
     INVALID,
     MISSING,
     VALID,
+    as_string_series,
     clean_series,
     is_missing,
+    per_distinct,
 )
 
 _TIME_PART = r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)$"
@@ -51,11 +53,18 @@ def normalise_date(s: pl.Series) -> pl.DataFrame:
         (valid/invalid/missing; dates are never masked) and ``reason`` (``format``,
         ``ambiguous`` or ``impossible`` for invalid values, else null).
     """
+    # A list holds a few tens of thousands of distinct dates whatever its length, so
+    # the rules (and even the text cleaning) run once per distinct value.
+    return per_distinct(as_string_series(s), lambda distinct: _rules(clean_series(distinct)))
+
+
+def _rules(cleaned: pl.Series) -> pl.DataFrame:
+    """:func:`normalise_date` on values already NFKC-cleaned."""
     today = dt.date.today()
     t = pl.col("t")
     compact = t.str.replace(_TIME_PART, "").str.replace_all(r"\s", "")
     frame = (
-        pl.DataFrame(clean_series(s))
+        pl.DataFrame({"t": cleaned})
         .lazy()
         .with_columns(is_missing(t).alias("missing"), compact.alias("t"))
         .with_columns(_iso_candidate(pl.col("t")))

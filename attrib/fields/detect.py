@@ -76,7 +76,8 @@ def detect_columns(
 
     Returns:
         One :class:`ColumnKind` per column, in column order; per kind the column with
-        the highest confidence (the first on ties) is marked primary.
+        the highest confidence is marked primary (on ties the one with more values,
+        then the first).
 
     Raises:
         UsageError: An override names a column not in ``df`` or an unknown kind.
@@ -100,7 +101,15 @@ def detect_columns(
 
 
 def detect_column(column: str, values: pl.Series) -> ColumnKind:
-    """Detect the kind of one column (not yet marked primary)."""
+    """Detect the kind of one column.
+
+    Args:
+        column: The column's header (``col3`` for headerless files).
+        values: The column's values.
+
+    Returns:
+        The decision, not yet marked primary (that needs the other columns).
+    """
     hint = header_hint(column)
     sample, present_share = _sample(values)
     scores = _content_scores(sample) if sample.len() else {k: _Score(0.0, 0.0, 0.0) for k in KINDS}
@@ -116,9 +125,11 @@ def detect_column(column: str, values: pl.Series) -> ColumnKind:
         kind = hint if hint in strong else best
         confidence = 0.85 * scores[kind].score + (0.15 if hint == kind else 0.0)
         source = "content"
-    elif hint and (scores[hint].score >= HEADER_FLOOR or present_share <= MOSTLY_EMPTY):
+    elif hint and (
+        _header_support(scores[hint], hint) >= HEADER_FLOOR or present_share <= MOSTLY_EMPTY
+    ):
         kind, source = hint, "header"
-        confidence = 0.3 + 0.5 * scores[hint].score
+        confidence = 0.3 + 0.5 * _header_support(scores[hint], hint)
     else:
         kind, source = OTHER, "content"
         confidence = 1.0 - top
@@ -132,6 +143,13 @@ def detect_column(column: str, values: pl.Series) -> ColumnKind:
         "scores": {k: round(scores[k].score, 4) for k in KINDS},
     }
     return ColumnKind(column, kind, round(min(1.0, max(0.0, confidence)), 4), source, False, detail)
+
+
+def _header_support(score: _Score, kind: str) -> float:
+    """How far the content backs a header: any real date backs a birth-date header."""
+    # Birth years outside 1920-2015 (a list of children) are still birth dates when the
+    # header says so; plausibility only guards detection by content alone.
+    return max(score.score, score.valid_share) if kind == "birth_date" else score.score
 
 
 def _checked_overrides(df: pl.DataFrame, overrides: Mapping[str, str]) -> dict[str, str]:
@@ -151,15 +169,21 @@ def _checked_overrides(df: pl.DataFrame, overrides: Mapping[str, str]) -> dict[s
 
 
 def _mark_primaries(decisions: list[ColumnKind]) -> list[ColumnKind]:
-    """Mark, per kind, the most confident column (the first on ties) as primary."""
-    chosen: dict[str, int] = {}
-    for i, d in enumerate(decisions):
-        if d.kind in KINDS and (
-            d.kind not in chosen or d.confidence > decisions[chosen[d.kind]].confidence
-        ):
-            chosen[d.kind] = i
-    primary = set(chosen.values())
-    return [dataclasses.replace(d, primary=i in primary) for i, d in enumerate(decisions)]
+    """Mark, per kind, the most confident column as primary.
+
+    Ties go to the fuller column (a half-empty "emergency contact phone" is not the
+    customer's phone), then to the first.
+    """
+
+    def rank(d: ColumnKind) -> tuple[float, float]:
+        return (d.confidence, d.detail.get("present_share", 1.0))
+
+    chosen: dict[str, ColumnKind] = {}
+    for d in decisions:
+        if d.kind in KINDS and (d.kind not in chosen or rank(d) > rank(chosen[d.kind])):
+            chosen[d.kind] = d
+    primary = {id(d) for d in chosen.values()}
+    return [dataclasses.replace(d, primary=id(d) in primary) for d in decisions]
 
 
 def _sample(values: pl.Series) -> tuple[pl.Series, float]:
@@ -173,7 +197,7 @@ def _sample(values: pl.Series) -> tuple[pl.Series, float]:
         present = present.sample(2 * SAMPLE_SIZE, seed=0)
     drawn = present.len()
     cleaned = clean_series(present)
-    kept = cleaned.filter(~pl.select(is_missing(pl.lit(cleaned))).to_series())
+    kept = pl.DataFrame(cleaned).filter(~is_missing(pl.col("t")))["t"]
     share = (present.len() / total) * (kept.len() / drawn if drawn else 0.0)
     return kept.head(SAMPLE_SIZE), share
 
@@ -192,7 +216,10 @@ def _content_scores(sample: pl.Series) -> dict[str, _Score]:
 
 
 def _share(mask: pl.Series) -> float:
-    return float(mask.fill_null(False).mean() or 0.0)
+    """Share of true values (nulls count as false; 0 for an empty sample)."""
+    if mask.len() == 0:
+        return 0.0
+    return int(mask.fill_null(False).sum()) / mask.len()
 
 
 def _status_score(frame: pl.DataFrame) -> _Score:

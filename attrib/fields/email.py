@@ -30,11 +30,11 @@ def normalise_email(s: pl.Series) -> pl.DataFrame:
         ``status`` (valid/invalid/masked/missing).
     """
     t = pl.col("t")
-    frame = pl.DataFrame(clean_series(s)).with_columns(
-        is_missing(t).alias("missing"), t.str.to_lowercase()
-    )
+    frame = pl.DataFrame(clean_series(s)).lazy()
+    frame = frame.with_columns(is_missing(t).alias("missing"), t.str.to_lowercase())
     missing, masked, valid = pl.col("missing"), t.str.contains(_MASKED), t.str.contains(_VALID)
+    # Lazy, so the optimiser computes each shared condition once.
     return frame.select(
         pl.when(valid & ~missing & ~masked).then(t).alias("value"),
         status_expr(missing, masked, valid).alias("status"),
-    )
+    ).collect()

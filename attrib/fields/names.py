@@ -30,13 +30,11 @@ from typing import Any
 import polars as pl
 
 from attrib.fields._common import (
-    INVALID,
-    MASKED,
-    MISSING,
-    VALID,
     clean_series,
     is_missing,
     map_distinct,
+    recompose,
+    status_expr,
 )
 from attrib.fields.surnames import SURNAME_PINYIN
 
@@ -65,37 +63,29 @@ def normalise_name(s: pl.Series) -> pl.DataFrame:
         .str.replace_all(r"\s+", " ")
         .str.strip_chars()
     )
-    frame = (
+    forms = (
         pl.DataFrame(clean_series(s))
         .lazy()
-        .with_columns(
-            is_missing(pl.col("t")).alias("missing"),
-            pl.col("t").str.contains(_MASK).alias("masked"),
-            pl.col("t").str.contains(_HAN).alias("han"),
-        )
-        .with_columns(pl.when(pl.col("han")).then(han_form).otherwise(latin_form).alias("form"))
-        .with_columns(
-            (
-                pl.when(pl.col("han"))
-                .then(pl.col("form").str.contains(_VALID_HAN))
-                .otherwise(
-                    pl.col("form").str.contains(_VALID_LATIN)
-                    & (pl.col("form").str.len_chars() <= 100)
-                )
-            ).alias("ok")
-        )
         .select(
-            pl.when(pl.col("ok") & ~pl.col("missing") & ~pl.col("masked"))
-            .then(pl.col("form"))
-            .alias("value"),
-            pl.when(pl.col("missing"))
-            .then(pl.lit(MISSING))
-            .when(pl.col("masked"))
-            .then(pl.lit(MASKED))
-            .when(pl.col("ok"))
-            .then(pl.lit(VALID))
-            .otherwise(pl.lit(INVALID))
-            .alias("status"),
+            is_missing(t).alias("missing"),
+            t.str.contains(_MASK).alias("masked"),
+            t.str.contains(_HAN).alias("han"),
+            pl.when(t.str.contains(_HAN)).then(han_form).otherwise(latin_form).alias("form"),
+        )
+        .collect()
+    )
+    form = pl.col("form")
+    ok = (
+        pl.when(pl.col("han"))
+        .then(form.str.contains(_VALID_HAN))
+        .otherwise(form.str.contains(_VALID_LATIN) & (form.str.len_chars() <= 100))
+    )
+    frame = (
+        forms.with_columns(recompose(forms["form"]))
+        .lazy()
+        .select(
+            pl.when(ok & ~pl.col("missing") & ~pl.col("masked")).then(form).alias("value"),
+            status_expr(pl.col("missing"), pl.col("masked"), ok).alias("status"),
         )
         .collect()
     )
@@ -118,7 +108,9 @@ def pinyin_key(s: pl.Series) -> pl.Series:
 
     Chinese names are romanised with pypinyin (lazy style, no tones, ``ü`` as ``v``,
     common surname readings such as 单 → shan fixed), once per distinct name. Latin names
-    keep their letters only, lower case, with ``ü`` written ``v``.
+    keep their letters only, lower case, with ``ü`` written ``v``. Romanising costs
+    about 50 µs per distinct Chinese name (cached for the process), so this is not on
+    the path of :func:`attrib.fields.normalise`.
 
     Args:
         s: String series of raw names.
@@ -135,6 +127,8 @@ def pinyin_key(s: pl.Series) -> pl.Series:
     ).to_series()
 
 
+# pypinyin costs ~50 µs a name; names recur across the lists of one case.
+@functools.lru_cache(maxsize=1 << 20)
 def romanise(name: str) -> str:
     """Pinyin of one Chinese name, letters only, lower case."""
     from pypinyin import lazy_pinyin  # imported lazily: its dictionaries take a while

@@ -31,6 +31,7 @@ from attrib.fields._common import (
     VALID,
     clean_series,
     is_missing,
+    split_rows,
 )
 
 # GB/T 2260 province-level codes, incl. 71 Taiwan, 81/82 Hong Kong/Macao and 83 used
@@ -44,6 +45,10 @@ _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _MASK_CHARS = r"[●•○◯■□◆◇#]"
 _MASKED_ID = r"^[0-9*X]{17}[0-9X*]$"
+_ID18 = r"^[0-9]{17}[0-9X]$"
+_ID15 = r"^[0-9]{15}$"
+# Bodies (first 17 digits) of IDs whose first digit is 1-8, as numbers.
+_REGION_RANGE = (10**16, 9 * 10**16 - 1)
 
 
 def normalise_national_id(s: pl.Series) -> pl.DataFrame:
@@ -59,37 +64,38 @@ def normalise_national_id(s: pl.Series) -> pl.DataFrame:
         valid ID) and ``reason`` (why an ID is invalid: ``format``, ``region``,
         ``birth_date`` or ``check_digit``; null otherwise).
     """
+    cleaned = clean_series(s)
+    # Nearly every row of a real list is already 18 plain characters: those go straight
+    # to the checks; separators, lower-case x, 15-digit cards and masks take a detour.
+    return split_rows(
+        cleaned.str.contains(_ID18),
+        lambda rows: _checked(cleaned.gather(rows)),
+        lambda rows: _unusual(cleaned.gather(rows)),
+    )
+
+
+def _checked(t: pl.Series) -> pl.DataFrame:
+    """The result for candidate 18-character IDs (anything else is a format error)."""
     today = dt.date.today()
-    t = pl.col("t")
-    frame = (
-        pl.DataFrame(clean_series(s))
+    body, number = pl.col("body"), pl.col("number")
+    return (
+        pl.DataFrame({"t": t})
         .lazy()
         .with_columns(
-            is_missing(t).alias("missing"),
-            t.str.replace_all(r"[\s\-]", "").str.to_uppercase(),
-        )
-        .with_columns(
-            _masked_form(t).alias("masked"),
-            pl.col("t").str.contains(r"^[0-9]{17}[0-9X]$").alias("is18"),
-            pl.col("t").str.contains(r"^[0-9]{15}$").alias("is15"),
-        )
-        .with_columns(
-            pl.when(pl.col("is18"))
+            pl.when(pl.col("t").str.contains(_ID18))
             .then(pl.col("t").str.slice(0, 17))
-            .when(pl.col("is15"))
-            .then(pl.col("t").str.slice(0, 6) + pl.lit("19") + pl.col("t").str.slice(6, 9))
             .alias("body")
         )
         .with_columns(
-            check_digit(pl.col("body")).alias("expected"),
-            pl.col("body").str.slice(6, 8).str.to_date("%Y%m%d", strict=False).alias("born"),
+            # Computed once here: check_digit reads it 17 times.
+            body.cast(pl.UInt64, strict=False).alias("number"),
+            body.str.slice(6, 8).str.to_date("%Y%m%d", strict=False).alias("born"),
         )
+        .with_columns(check_digit(number).alias("expected"))
         .with_columns(
-            pl.when(pl.col("missing") | pl.col("masked").is_not_null())
-            .then(None)
-            .when(pl.col("body").is_null())
+            pl.when(body.is_null())
             .then(pl.lit("format"))
-            .when(~pl.col("body").str.contains(r"^[1-8]"))
+            .when(~number.is_between(*_REGION_RANGE))
             .then(pl.lit("region"))
             .when(
                 pl.col("born").is_null()
@@ -97,56 +103,101 @@ def normalise_national_id(s: pl.Series) -> pl.DataFrame:
                 | (pl.col("born") > today)
             )
             .then(pl.lit("birth_date"))
-            .when(pl.col("is18") & (pl.col("t").str.slice(17, 1) != pl.col("expected")))
+            .when(pl.col("t").str.slice(17, 1) != pl.col("expected"))
             .then(pl.lit("check_digit"))
             .alias("reason")
         )
-        .with_columns(
-            (~pl.col("missing") & pl.col("masked").is_null() & pl.col("reason").is_null()).alias(
-                "ok"
-            )
-        )
+        .with_columns(pl.col("reason").is_null().alias("ok"))
         .select(
-            pl.when(pl.col("ok")).then(pl.col("body") + pl.col("expected")).alias("value"),
-            pl.when(pl.col("missing"))
-            .then(pl.lit(MISSING))
-            .when(pl.col("masked").is_not_null())
-            .then(pl.lit(MASKED))
-            .when(pl.col("ok"))
-            .then(pl.lit(VALID))
-            .otherwise(pl.lit(INVALID))
-            .alias("status"),
-            pl.when(~pl.col("missing")).then(pl.col("masked")).alias("masked"),
+            pl.when(pl.col("ok")).then(pl.col("t")).alias("value"),
+            pl.when(pl.col("ok")).then(pl.lit(VALID)).otherwise(pl.lit(INVALID)).alias("status"),
+            pl.lit(None, dtype=pl.String).alias("masked"),
             pl.when(pl.col("ok")).then(pl.col("born").dt.to_string("%Y-%m-%d")).alias("birth_date"),
+            # The 17th digit (odd: male) is the last digit of the body.
             pl.when(pl.col("ok"))
-            .then(
-                pl.when(pl.col("body").str.slice(16, 1).cast(pl.Int8, strict=False) % 2 == 1)
-                .then(pl.lit("M"))
-                .otherwise(pl.lit("F"))
-            )
+            .then(pl.when(number % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F")))
             .alias("gender"),
             "reason",
         )
         .collect()
     )
-    return frame
 
 
-def check_digit(body: pl.Expr) -> pl.Expr:
-    """ISO 7064 MOD 11-2 check character of a 17-digit body (null if not 17 digits)."""
-    # 17 digits fit in a UInt64 (< 1.8e19): integer arithmetic beats 17 string slices.
-    n = pl.when(body.str.contains(r"^[0-9]{17}$")).then(body.cast(pl.UInt64, strict=False))
-    total = pl.sum_horizontal([(n // (10 ** (16 - i)) % 10) * w for i, w in enumerate(_WEIGHTS)])
+def _unusual(cleaned: pl.Series) -> pl.DataFrame:
+    """Rows that are not 18 plain characters: tidy, upgrade or recognise, then check."""
+    tidy = cleaned.str.replace_all(r"[\s\-]", "").str.to_uppercase()
+    frame = pl.DataFrame(
+        {
+            "missing": pl.select(is_missing(pl.lit(cleaned))).to_series(),
+            "masked": _masked_form(tidy),
+            "t": _upgrade_15(tidy),
+        }
+    )
+    result = _checked(frame["t"])
+    settled = pl.col("missing") | pl.col("masked").is_not_null()
+    return (
+        pl.concat(
+            [frame.select("missing", pl.col("masked").alias("mask")), result], how="horizontal"
+        )
+        .lazy()
+        .select(
+            pl.when(~settled).then(pl.col("value")).alias("value"),
+            pl.when(pl.col("missing"))
+            .then(pl.lit(MISSING))
+            .when(pl.col("mask").is_not_null())
+            .then(pl.lit(MASKED))
+            .otherwise(pl.col("status"))
+            .alias("status"),
+            pl.when(~pl.col("missing")).then(pl.col("mask")).alias("masked"),
+            pl.when(~settled).then(pl.col("birth_date")).alias("birth_date"),
+            pl.when(~settled).then(pl.col("gender")).alias("gender"),
+            pl.when(~settled).then(pl.col("reason")).alias("reason"),
+        )
+        .collect()
+    )
+
+
+def _upgrade_15(t: pl.Series) -> pl.Series:
+    """First-generation 15-digit numbers as 18-character IDs (``19`` + check digit)."""
+    body = pl.col("t").str.slice(0, 6) + pl.lit("19") + pl.col("t").str.slice(6, 9)
+    return (
+        pl.DataFrame({"t": t})
+        .lazy()
+        .with_columns(pl.when(pl.col("t").str.contains(_ID15)).then(body).alias("body"))
+        .with_columns(pl.col("body").cast(pl.UInt64, strict=False).alias("number"))
+        .select(
+            pl.when(pl.col("body").is_not_null())
+            .then(pl.col("body") + check_digit(pl.col("number")))
+            .otherwise(pl.col("t"))
+            .alias("t")
+        )
+        .collect()
+        .to_series()
+    )
+
+
+def check_digit(number: pl.Expr) -> pl.Expr:
+    """ISO 7064 MOD 11-2 check character of a 17-digit body given as a UInt64.
+
+    17 digits fit in a UInt64 (< 1.8e19), and integer arithmetic on one column is several
+    times faster than 17 string slices. Pass a column, not an expression to compute: an
+    eager context would recompute it for every digit.
+
+    Args:
+        number: UInt64 expression of the first 17 digits (null passes through).
+
+    Returns:
+        A String expression: ``0``-``9`` or ``X``.
+    """
+    total = sum((number // (10 ** (16 - i)) % 10) * w for i, w in enumerate(_WEIGHTS))
     return (total % 11).replace_strict(
         list(range(11)), list(_CHECK_CHARS), default=None, return_dtype=pl.String
     )
 
 
-def _masked_form(t: pl.Expr) -> pl.Expr:
-    """Canonical masked ID (``*`` for every hidden character) or null if not masked."""
+def _masked_form(t: pl.Series) -> pl.Series:
+    """Canonical masked IDs (``*`` for every hidden character), null where not masked."""
     marked = t.str.replace_all(_MASK_CHARS, "*")
     head = marked.str.slice(0, 17).str.replace_all("X", "*", literal=True)
-    canonical = head + marked.str.slice(17, 1)
-    return pl.when(marked.str.contains(_MASKED_ID) & head.str.contains("*", literal=True)).then(
-        canonical
-    )
+    is_masked = marked.str.contains(_MASKED_ID) & head.str.contains("*", literal=True)
+    return pl.select(pl.when(is_masked).then(head + marked.str.slice(17, 1))).to_series()

@@ -30,14 +30,19 @@ def normalise_plate(s: pl.Series) -> pl.DataFrame:
         ``status`` (valid/invalid/masked/missing).
     """
     t = pl.col("t")
-    frame = pl.DataFrame(clean_series(s)).with_columns(
-        is_missing(t).alias("missing"),
-        t.str.to_uppercase().str.replace_all(_SEPARATORS, "").str.replace_all(r"[●○]", "*"),
+    frame = (
+        pl.DataFrame(clean_series(s))
+        .lazy()
+        .with_columns(
+            is_missing(t).alias("missing"),
+            t.str.to_uppercase().str.replace_all(_SEPARATORS, "").str.replace_all(r"[●○]", "*"),
+        )
     )
     missing = pl.col("missing")
     masked = t.str.contains("*", literal=True) & t.str.contains(_MASKED)
     valid = t.str.contains(_VALID)
+    # Lazy, so the optimiser computes each shared condition once.
     return frame.select(
         pl.when(valid & ~missing & ~masked).then(t).alias("value"),
         status_expr(missing, masked, valid).alias("status"),
-    )
+    ).collect()
