@@ -98,8 +98,10 @@ def test_html_structure(built):
     assert doc["leak"]["sha256"] in html
     for s in doc["sources"]:
         assert s["input"]["sha256"] in html and s["sketch_sha256"] in html
-    for key in doc["parameters"]["attribution"]:
-        assert f"<th>attribution.{key}</th>" in html
+    for key, value in doc["parameters"]["attribution"].items():
+        names = [f"{key}.{sub}" for sub in value] if isinstance(value, dict) else [key]
+        for name in names:
+            assert f"<th>attribution.{name}</th>" in html
     assert f"numpy {doc['tool']['dependencies']['numpy']}" in html
     assert doc["reproduce"] in html
     rows = ", ".join(str(e["record"]) for e in doc["evidence"])
@@ -326,7 +328,10 @@ def test_case_uco_validates(case, built, run, tmp_path):
     names = {e["uco-configuration:itemName"]
              for e in tool["uco-configuration:usesConfiguration"][
                  "uco-configuration:configurationEntry"]}
-    assert {f"attribution.{k}" for k in doc["parameters"]["attribution"]} <= names
+    for key, value in doc["parameters"]["attribution"].items():
+        subs = [f"attribution.{key}.{sub}" for sub in value] if isinstance(value, dict) else [
+            f"attribution.{key}"]
+        assert set(subs) <= names
     outcome = _validate(out)
     assert outcome.conforms, outcome.text
 
