@@ -19,12 +19,14 @@ import polars as pl
 from attrib import __version__
 from attrib.attribution.engine import Settings, attribute
 from attrib.attribution.result import result_document
+from attrib.canary import generate_canaries, list_canaries, read_case_canaries  # noqa: F401
 from attrib.case import Case, check_date, check_org, init_case, open_case, utc_now
 from attrib.case.fsutil import case_lock
 from attrib.engines.dupes import DuplicateCounter, seal_key
 from attrib.errors import InputError, UsageError
 from attrib.fields import KINDS, ColumnKind, Normalised, detect_columns, normalise
 from attrib.io import TableInfo, iter_batches, read_table
+from attrib.registry import case_leak_links, register_leak, search_leak  # noqa: F401
 from attrib.sketch import Sketch, SketchParams, build_sketch, merge_sketches
 from attrib.tokens import ANCHORS, CaseKey
 
@@ -276,9 +278,14 @@ def attribute_leak(
             )
         leak = sketch_table(path, case.key(), case.params, kind="leak", meta={},
                             mapping=mapping, sheet=sheet, exact=True, max_rows=max_rows)
+        if not leak.counts.get("rows_with_anchor"):  # nothing to compare (and nothing to store)
+            raise InputError(f"{path}: none of its {leak.rows} rows has a valid identifier "
+                             "(phone, national ID, e-mail, plate, or name with birth date); "
+                             "check 'attrib inspect'")
         leak_entry = case.add_leak(leak)
         sources = [case.read_sketch(e) for e in case.sources()]
-        attribution = attribute(leak, sources, case.population, settings)
+        attribution = attribute(leak, sources, case.population, settings,
+                                canaries=read_case_canaries(case.path))
         reproduce = command or _reproduce_attribute(case.path, Path(path), mapping, sheet)
         doc = result_document(attribution, case=case, leak=leak, leak_entry=leak_entry,
                               started=started, finished=utc_now(), reproduce=reproduce)
@@ -301,12 +308,32 @@ def _reproduce_attribute(case_dir: Path, leak: Path, mapping: Mapping[str, str] 
 
 
 def inspect_file(path: Path, mapping: Mapping[str, str] | None = None,
-                 sheet: str | None = None) -> dict[str, Any]:
-    """``attrib inspect``: what attrib sees in a file (no personal values)."""
-    info, norm = load_table(path, mapping, sheet)
+                 sheet: str | None = None, max_rows: int | None = None) -> dict[str, Any]:
+    """``attrib inspect``: what attrib sees in a file (no personal values).
+
+    Streams the file in batches, as ``source add`` does, so memory is bounded by the
+    batch and not the file; column kinds are decided on the first batch, as there.
+    """
+    import secrets
+
+    path = Path(path)
+    info, batches = iter_batches(path, batch_rows=DEFAULT_BATCH_ROWS, sheet=sheet)
+    if max_rows is not None and info.rows > max_rows:
+        raise InputError(f"{path}: {info.rows} rows exceeds --max-rows {max_rows}")
+    columns: list[ColumnKind] | None = None
+    qualities = []
+    # A throwaway key seals the digests should they spill to disk (as sketching does).
+    with DuplicateCounter(secrets.token_bytes(16)) as dupes:
+        for frame in batches:
+            if columns is None:
+                columns = detect_columns(frame, overrides=mapping)
+            norm = normalise(frame, columns)
+            qualities.append(norm.quality.to_dict())
+            dupes.add(row_digests(norm.frame))
+        quality = merge_quality(qualities)
+        quality["duplicate_rows"] = dupes.count()
     return {"schema": "attrib.inspect/1", "file": info.to_dict(),
-            "columns": [c.to_dict() for c in norm.columns],
-            "quality": norm.quality.to_dict()}
+            "columns": [c.to_dict() for c in norm.columns], "quality": quality}
 
 
 def read_result(path: Path) -> dict[str, Any]:
@@ -404,6 +431,7 @@ def _report_inputs(case_dir: Path, result_path: Path, *, examiner: str | None,
     if doc.get("case", {}).get("case_id") != case.case_id:
         raise UsageError(f"{result_path}: result belongs to another case")
     data = Path(result_path).read_bytes()
+    case.verify_result(Path(result_path), data)  # a hand-edited result is never reported
     extra: dict[str, Any] = {
         "result_file": {"file": Path(result_path).name, "sha256": sha256_bytes(data),
                         "size_bytes": len(data)},

@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import stat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from attrib.case import Case, check_date, check_org, open_case, utc_now
 from attrib.case.fsutil import atomic_write, case_lock
 from attrib.errors import SketchError, UsageError
 from attrib.sketch import Sketch, SketchParams, from_bytes, to_bytes
 from attrib.tokens import CaseKey
+
+if TYPE_CHECKING:
+    from attrib.engines import Engine
 
 KIT_SCHEMA = "attrib.kit/1"
 
@@ -83,16 +86,21 @@ def load_kit(path: Path) -> tuple[CaseKey, SketchParams]:
 def sketch_with_kit(file: Path, kit: Path, out: Path, *, org: str, snapshot: str,
                     mapping: dict[str, str] | None = None, sheet: str | None = None,
                     exact: bool = False, batch_rows: int | None = None,
-                    progress: bool = False) -> Sketch:
-    """``attrib sketch``: sketch a snapshot with a kit's key and parameters."""
-    from attrib.api import sketch_table
+                    progress: bool = False, engine: str | Engine | None = None,
+                    max_rows: int | None = None) -> Sketch:
+    """``attrib sketch``: sketch a snapshot with a kit's key and parameters.
+
+    ``engine`` (a name or an ``attrib.engines`` engine; default local) decides where the
+    kernel runs; every engine writes the same bytes for the same input.
+    """
+    from attrib import engines
 
     key, params = load_kit(kit)
-    sk = sketch_table(file, key, params, kind="source",
-                      meta={"org": check_org(org), "snapshot": check_date(snapshot),
-                            "sketched": utc_now()},
-                      mapping=mapping, sheet=sheet, exact=exact, batch_rows=batch_rows,
-                      progress=progress)
+    sk = engines.resolve(engine).sketch(
+        file, key, params, kind="source",
+        meta={"org": check_org(org), "snapshot": check_date(snapshot), "sketched": utc_now()},
+        mapping=mapping, sheet=sheet, exact=exact, max_rows=max_rows, batch_rows=batch_rows,
+        progress=progress)
     atomic_write(Path(out), to_bytes(sk))
     return sk
 
@@ -105,7 +113,13 @@ def read_sketch_file(path: Path) -> Sketch:
         raise SketchError(f"{path}: no such sketch file") from None
     except IsADirectoryError:
         raise SketchError(f"{path}: is a directory, not a sketch file") from None
-    return from_bytes(data, name=str(path))
+    except PermissionError:
+        raise SketchError(f"{path}: permission denied") from None
+    try:
+        return from_bytes(data, name=str(path))
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+        # Anyone can give a hostile header a valid SHA-256: its shape is not attrib's.
+        raise SketchError(f"{path}: sketch file is malformed") from None
 
 
 def check_compatible(case: Case, sk: Sketch, name: str) -> None:

@@ -26,14 +26,17 @@ probability that the source is outside the case is what that test leaves.
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import polars as pl
 
+from attrib import neardup
 from attrib.attribution import stats
+from attrib.canary import FALSE_MATCH_RATE, CanaryMatch, CanarySet, match_canaries
 from attrib.masked import source_multipliers, weak_membership_loglik
 from attrib.sketch import Sketch
 from attrib.tokens import ANCHORS, MASKED_ANCHORS, VERSION_ANCHORS
@@ -65,14 +68,20 @@ class Settings:
     #: Largest share of padding a list attributed to a source may carry.
     max_padding: float = 0.5
     #: Beta prior (a, b) of how much of an outside organisation's list a candidate
-    #: holds when the candidate is not a superset of other organisations.
+    #: holds, mixed with what the case's other organisations show (see
+    #: ``_containment_log_lr``); ``overlap_bandwidth`` smooths the latter.
     outside_overlap_prior: tuple[float, float] = (2.0, 3.0)
-    #: Containment at which one organisation counts as nested in another.
-    nested_at: float = 0.9
+    overlap_bandwidth: float = 0.05
+    #: Cap of the containment's log-likelihood ratio either way: containment alone
+    #: never decides whether the source is in the case.
+    containment_llr_cap: float = math.log(50.0)
     #: Prior probability that the true source is not among the case's candidates.
     prior_outside: float = 0.2
     #: Minimum posterior confidence to name an institution.
     attribute_threshold: float = 0.9
+    #: Minimum probability that a mixture component carries its own organisation's
+    #: copies: naming several organisations is a stronger claim than naming one.
+    component_threshold: float = 0.99
     #: Minimum share of the leak a component must explain to be reported.
     min_component_share: float = 0.08
     #: Minimum records a component must explain.
@@ -92,9 +101,13 @@ class Settings:
     #: Use masked anchors (name + ``138****1234``, ...) as weaker evidence for records
     #: that carry no full identifier (attrib/masked.py, docs/evidence.md).
     masked_evidence: bool = True
+    #: Match records no anchor matched as near-duplicates on name + address (keyed
+    #: shingles, attrib/neardup.py), as weaker evidence weighted by their similarity.
+    neardup_evidence: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """JSON-native form (tuples as lists), as the result document stores it."""
+        return dict(json.loads(json.dumps(asdict(self))))
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,8 @@ class CandidateResult:
     size: int
     #: Of ``matched_records``, those matched by a masked anchor only (weaker evidence).
     masked_records: int = 0
+    #: Of ``matched_records``, those matched as near-duplicates only (name + address).
+    neardup_records: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -171,6 +186,8 @@ class Attribution:
     settings: Settings
     population: int
     priors: dict[str, Any] = field(default_factory=dict)
+    #: Canary records of the case found in the leak (ids and rows, no values).
+    canaries: list[CanaryMatch] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -188,6 +205,7 @@ class Attribution:
             "settings": self.settings.to_dict(),
             "population": self.population,
             "priors": self.priors,
+            "canaries": [c.to_dict() for c in self.canaries],
         }
 
 
@@ -207,6 +225,11 @@ class _Observation:
     #: Per observed record matched by a masked anchor only: its chance multiplier k
     #: (attrib/masked.py); 0 for every other record. None without masked evidence.
     weak_k: np.ndarray | None = None
+    #: Weight of each weak match (1 for a masked anchor, the similarity of a
+    #: near-duplicate); None when every weak match weighs 1.
+    weak_w: np.ndarray | None = None
+    #: Observed records matched as near-duplicates; None without any.
+    neardup: np.ndarray | None = None
 
 
 def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -341,6 +364,28 @@ def _masked_only_rows(leak: Sketch, recs: pl.DataFrame) -> pl.Series:
     return masked.filter(~pl.col("row").is_in(full.implode()))["row"].unique()
 
 
+def _anchor_containment(recs: pl.DataFrame, source: Sketch, exact: bool,
+                        masked_rows: np.ndarray | None = None) -> tuple[int, int]:
+    """Distinct leak anchor tokens of the kinds ``source`` holds, and how many it has.
+
+    This is the containment attrib reports: each anchor token is in the sampled tier
+    independently of every other (its own keyed hash decides), so the sampled count
+    is a binomial sample of exactly the quantity the exact tier counts. Records with no
+    full identifier (``masked_rows``) count with their masked anchors.
+    """
+    n = m = 0
+    for (t,), part in recs.partition_by("type", as_dict=True).items():
+        if t in MASKED_ANCHORS and masked_rows is not None and source.holds(t) \
+                and source.has_masked(t):
+            part = part.filter(pl.col("row").is_in(masked_rows))
+        elif t not in ANCHORS or not source.holds(t):
+            continue
+        tokens = np.unique(part["token"].to_numpy())
+        n += int(tokens.size)
+        m += int(_in_sorted(tokens, source.tokens(t, exact=exact)).sum())
+    return n, m
+
+
 def _observed_records(leak: Sketch, tier: str, masked: bool = True,
                       ) -> tuple[pl.DataFrame, np.ndarray, np.ndarray]:
     """The leak's token rows taking part, and the map record -> observed index.
@@ -388,6 +433,7 @@ def attribute(
     sources: list[Sketch],
     population: int,
     settings: Settings | None = None,
+    canaries: list[CanarySet] | None = None,
 ) -> Attribution:
     """Attribute a leak to the case's source snapshots.
 
@@ -396,6 +442,8 @@ def attribute(
         sources: every source snapshot sketch of the case.
         population: size of the population U outside records are drawn from.
         settings: thresholds and priors (defaults documented in docs/method.md).
+        canaries: the case's canary records; one found in the leak overrides the
+            likelihood (:func:`_canary_override`).
     """
     settings = settings or Settings()
     if leak.records is None:
@@ -407,6 +455,9 @@ def attribute(
     masked_only, multipliers = _masked_setup(leak, sources, observed, population, settings)
     obs = [_observe(recs, rec_index, n_obs, s, exact, masked_only, multipliers[i])
            for i, s in enumerate(sources)]
+    if settings.neardup_evidence:
+        obs = [_with_neardup(o, leak, s, rec_index, population)
+               for o, s in zip(obs, sources, strict=True)]
     sizes = np.array([max(s.persons, 1) for s in sources], dtype=float)
     orgs = [s.meta["org"] for s in sources]
     snaps = [s.meta["snapshot"] for s in sources]
@@ -443,8 +494,11 @@ def attribute(
 
     # Open world: does the leak carry the best organisation's copies?
     sides = _sides(obs, orgs)
-    nesting = _nesting(sources, orgs, settings)
-    p_in = [_source_in_case(obs[i], sides[i], nesting[orgs[i]], settings)
+    nesting = _overlap_profile(sources, orgs)
+    masked_rows = observed[masked_only] if masked_only is not None else None
+    anchor_counts = [_with_neardup_count(_anchor_containment(recs, s, exact, masked_rows), o)
+                     for s, o in zip(sources, obs, strict=True)]
+    p_in = [_source_in_case(obs[i], sides[i], nesting[orgs[i]], settings, anchor_counts[i])
             for i in range(len(obs))]
     comp_in = _component_source_in_case(obs, orgs, member, comps_idx, nesting, settings)
     components = [
@@ -459,6 +513,10 @@ def attribute(
     probability = closed * np.array(p_in) if len(closed) else closed
     top = int(np.argmax(probability)) if len(probability) else -1
     outside_probability = float(1.0 - probability.sum())
+    found = match_canaries(leak.records, canaries) if canaries else []
+    if found and any(c.org in orgs for c in found):
+        probability, top, outside_probability = _canary_override(found, probability, orgs,
+                                                                  logliks)
 
     # Exclusive evidence: records matched by one organisation only.
     org_names = sorted(set(orgs))
@@ -468,6 +526,8 @@ def attribute(
     ) if obs else np.zeros((n_obs, 0), bool)
     only_one = org_member.sum(axis=1) == 1
     exclusive_versions = _exclusive_versions(obs, orgs)
+    # Exclusive evidence is what an examiner shows: a token match, never a similarity.
+    strong = member & ~np.stack([_neardup_mask(o) for o in obs], axis=1) if obs else member
 
     scale_up = _scale_up(leak, recs, tier, anchored, n_obs)
     guilt = _guilt_baseline(member)
@@ -475,8 +535,9 @@ def attribute(
     for i, _s in enumerate(sources):
         o = obs[i]
         n, m = int(o.checkable.sum()), int(o.matched.sum())
-        lo, hi = stats.INTERVALS[settings.interval](m, n)
-        cont = m / n if n else 0.0
+        tok_n, tok_m = anchor_counts[i]
+        lo, hi = stats.INTERVALS[settings.interval](tok_m, tok_n)
+        cont = tok_m / tok_n if tok_n else 0.0
         if exact:
             lo = hi = cont
         candidates.append(CandidateResult(
@@ -484,14 +545,15 @@ def attribute(
             checkable_records=n, matched_sample=m,
             containment=cont, containment_ci=(lo, hi),
             matched_records=int(round(m * scale_up)),
-            exclusive_records=int(round(int((o.matched & only_one).sum()) * scale_up)),
+            exclusive_records=int(round(int((strong[:, i] & only_one).sum()) * scale_up)),
             field_checks=int(o.field_hits.size), field_agreements=int(o.field_hits.sum()),
             exclusive_versions=int(exclusive_versions[i]),
             outside_share=float(eps_list[i]), field_counts=_field_counts(o),
             loglik=float(logliks[i]),
             probability=float(probability[i]), guilt_baseline=float(guilt[i]),
             size=int(sizes[i]),
-            masked_records=int(round(_weak_matches(o) * scale_up)),
+            masked_records=int(round((_weak_matches(o) - _neardup_matches(o)) * scale_up)),
+            neardup_records=int(round(_neardup_matches(o) * scale_up)),
         ))
     order = sorted(range(len(candidates)),
                    key=lambda k: (-candidates[k].probability, -candidates[k].loglik,
@@ -499,7 +561,9 @@ def attribute(
     window, window_rows = _window(top, orgs, snaps, logliks, settings)
     verdict = _verdict(top, orgs, probability, candidates, components, window, settings,
                        outside_probability)
-    evidence = _evidence(member, observed, orgs, org_names, only_one, verdict)
+    if found:
+        verdict, window_rows = _canary_verdict(found, verdict, orgs, probability, window_rows)
+    evidence = _evidence(strong, observed, orgs, org_names, only_one, verdict)
     return Attribution(
         tier=tier,
         records=leak.rows,
@@ -516,7 +580,72 @@ def attribute(
         population=population,
         priors={"organisations": "uniform over the case's organisations, then uniform over "
                 "each organisation's snapshots", "outside": settings.prior_outside},
+        canaries=found,
     )
+
+
+def _canary_override(found: list[CanaryMatch], probability: np.ndarray, orgs: list[str],
+                     logliks: np.ndarray) -> tuple[np.ndarray, int, float]:
+    """Posterior once canaries are found: near-certainty for their organisations.
+
+    A canary exists only in its organisation's data (and the investigator's canary
+    file), so a list that holds one was taken from that data, whatever else it holds:
+    the likelihood of the rest is swamped. Each organisation whose canaries are found
+    gets an equal share of 1 - FALSE_MATCH_RATE, spread over its snapshots as their
+    posterior (or, if all are zero, their likelihood) was; every other hypothesis keeps
+    its proportion of FALSE_MATCH_RATE.
+
+    Returns:
+        (probability per snapshot, index of the leading snapshot, outside probability).
+    """
+    canary_orgs = sorted({c.org for c in found if c.org in orgs})
+    is_canary = np.array([o in canary_orgs for o in orgs])
+    rest = np.append(np.where(is_canary, 0.0, probability), max(1.0 - probability.sum(), 0.0))
+    rest = rest / rest.sum() * FALSE_MATCH_RATE if rest.sum() > 0 else rest
+    out = rest[:-1].copy()
+    for org in canary_orgs:
+        idx = [i for i, o in enumerate(orgs) if o == org]
+        w = probability[idx]
+        if w.sum() <= 0:
+            w = stats.softmax(np.nan_to_num(logliks[idx], neginf=-1e300))
+        out[idx] = (1.0 - FALSE_MATCH_RATE) / len(canary_orgs) * w / w.sum()
+    return out, int(np.argmax(out)), float(rest[-1])
+
+
+def _canary_verdict(found: list[CanaryMatch], verdict: Verdict, orgs: list[str],
+                    probability: np.ndarray, window_rows: list[dict[str, Any]],
+                    ) -> tuple[Verdict, list[dict[str, Any]]]:
+    """The verdict when the list holds canaries: their organisation(s), near-certain.
+
+    A canary planted on day P is in no copy of the data older than P: snapshots
+    before the earliest matched canary's planting date are not consistent.
+    """
+    per_org: dict[str, int] = {}
+    for c in found:
+        per_org[c.org] = per_org.get(c.org, 0) + 1
+    unknown = sorted(o for o in per_org if o not in orgs)
+    known = {o: k for o, k in per_org.items() if o in orgs}
+    if not known:
+        return replace(verdict, reason=verdict.reason + f"; the list holds canaries of "
+                       f"{', '.join(unknown)}, which has no snapshot in the case"), window_rows
+    lead = max(sorted(known), key=lambda o: known[o])
+    conf = float(sum(p for p, o in zip(probability, orgs, strict=True) if o == lead))
+    if len(known) > 1:
+        return Verdict("mixture", lead, None, conf,
+                       f"the list holds canary records of {len(known)} organisations "
+                       f"({', '.join(sorted(known))})"), window_rows
+    planted = min(c.planted for c in found if c.org == lead)
+    rows = [{**r, "consistent": bool(r["consistent"] and r["snapshot"] >= planted)}
+            for r in window_rows]
+    reason = (f"the list holds {known[lead]} canary record(s) planted in {lead}'s data "
+              f"on {planted}")
+    if rows and not any(r["consistent"] for r in rows):
+        # Taken after every snapshot in the case: the latest is the nearest copy.
+        rows[-1]["consistent"] = True
+        reason += ", later than every snapshot of it in the case"
+    dates = [r["snapshot"] for r in rows if r["consistent"]]
+    window = (min(dates), max(dates)) if dates else None
+    return Verdict("attributed", lead, window, conf, reason), rows
 
 
 def _anchored_records(leak: Sketch, masked: bool = False) -> int:
@@ -543,6 +672,56 @@ def _weak_matches(o: _Observation) -> int:
     return int((o.weak_k > 0).sum()) if o.weak_k is not None else 0
 
 
+def _neardup_matches(o: _Observation) -> int:
+    return int(o.neardup.sum()) if o.neardup is not None else 0
+
+
+def _neardup_mask(o: _Observation) -> np.ndarray:
+    return o.neardup if o.neardup is not None else np.zeros(o.matched.size, dtype=bool)
+
+
+def _with_neardup_count(counts: tuple[int, int], o: _Observation) -> tuple[int, int]:
+    """Anchor containment counts with near-duplicate records found, by similarity.
+
+    Each such record has an anchor token that missed the source (counted in ``n``);
+    it now counts as found with the weight of its similarity.
+    """
+    n, m = counts
+    if o.neardup is None or o.weak_w is None:
+        return counts
+    return n, min(n, m + int(round(float(o.weak_w[o.neardup].sum()))))
+
+
+def _with_neardup(o: _Observation, leak: Sketch, source: Sketch, rec_index: np.ndarray,
+                  population: int) -> _Observation:
+    """Checkable records no anchor matched, matched to the source as near-duplicates.
+
+    A match counts as a weak match (chance multiplier from ``neardup.CHANCE``) with the
+    weight of its similarity. Needs signatures on both sides (leaks, and sources with
+    the exact tier).
+    """
+    if leak.neardup is None or source.neardup is None or source.neardup.size == 0:
+        return o
+    idx = rec_index[leak.neardup.rows.astype(np.int64)]
+    known = idx >= 0
+    idx, sig = idx[known], leak.neardup.sig[known]
+    open_ = o.checkable[idx] & ~o.matched[idx]
+    if not open_.any():
+        return o
+    sim, _ = neardup.best_matches(sig[open_], source.neardup.sig)
+    hit = sim > 0
+    who = idx[open_][hit]
+    if who.size == 0:
+        return o
+    weak_k = o.weak_k.copy() if o.weak_k is not None else np.zeros(o.matched.size)
+    weak_w = o.weak_w.copy() if o.weak_w is not None else (weak_k > 0).astype(float)
+    weak_k[who] = 1.0 + (population - 1) * neardup.CHANCE
+    weak_w[who] = sim[hit]
+    matched, nd = o.matched.copy(), np.zeros(o.matched.size, dtype=bool)
+    matched[who] = nd[who] = True
+    return replace(o, matched=matched, weak_k=weak_k, weak_w=weak_w, neardup=nd)
+
+
 def _membership_loglik(o: _Observation, size: float, population: int) -> tuple[float, float]:
     """The membership log-likelihood of one candidate, masked-only matches weighted.
 
@@ -553,8 +732,10 @@ def _membership_loglik(o: _Observation, size: float, population: int) -> tuple[f
     if not _weak_matches(o):
         return stats.membership_loglik(n, m, size, population)
     assert o.weak_k is not None
-    k_weak = o.weak_k[o.weak_k > 0]
-    return weak_membership_loglik(n, m - k_weak.size, k_weak, size, population)
+    weak = o.weak_k > 0
+    weights = o.weak_w[weak] if o.weak_w is not None else None
+    return weak_membership_loglik(n, m - int(weak.sum()), o.weak_k[weak], size, population,
+                                  weights)
 
 
 def _scale_up(leak: Sketch, recs: pl.DataFrame, tier: str, anchored: int, n_obs: int) -> float:
@@ -682,28 +863,20 @@ def _agreement(o: _Observation) -> float:
     return float(o.field_hits.mean()) if o.field_hits.size else float("nan")
 
 
-def _nesting(sources: list[Sketch], orgs: list[str], settings: Settings) -> dict[str, float]:
-    """Per organisation: the (smoothed) share of other organisations nested in it.
+def _overlap_profile(sources: list[Sketch], orgs: list[str]) -> dict[str, list[float]]:
+    """Per organisation: how much of each other organisation's customers it holds.
 
     An authority that holds every car owner holds every insurer's customers: a list
-    from an insurer outside the case sits entirely inside it. How often that happens
-    is estimated from the case itself: the share of the other candidate organisations
-    whose customers the organisation holds (containment >= ``nested_at``).
+    from an insurer outside the case sits almost entirely inside it. The case's other
+    organisations show what containment an unrelated organisation's list typically
+    reaches in a candidate.
     """
     largest: dict[str, Sketch] = {}
     for sk, org in zip(sources, orgs, strict=True):
         if org not in largest or sk.persons > largest[org].persons:
             largest[org] = sk
-    names = sorted(largest)
-    out = {}
-    for s_name in names:
-        s_sk = largest[s_name]
-        nested = 0
-        for o_name in names:
-            if o_name != s_name and _contained(largest[o_name], s_sk) >= settings.nested_at:
-                nested += 1
-        out[s_name] = (nested + 0.5) / len(names)
-    return out
+    return {s: [_contained(largest[o], largest[s]) for o in sorted(largest) if o != s]
+            for s in sorted(largest)}
 
 
 def _contained(inner: Sketch, outer: Sketch) -> float:
@@ -720,35 +893,40 @@ def _contained(inner: Sketch, outer: Sketch) -> float:
     return best
 
 
-def _containment_log_lr(o: _Observation, nested_share: float, settings: Settings) -> float:
+def _containment_log_lr(n: int, m: int, profile: list[float], settings: Settings) -> float:
     """Log-likelihood ratio of the containment: from this source vs from outside.
 
-    From this source, with a share of padding uniform up to ``max_padding``; from an
-    outside organisation, nested in this candidate (containment uniform in
-    [nested_at, 1]) with probability ``nested_share``, else holding a share kappa ~
-    Beta(outside_overlap_prior).
+    From this source, the containment is uniform in [1 - max_padding, 1] (padding).
+    From an outside organisation it follows, with equal weight, the Beta prior
+    ``outside_overlap_prior`` and each of the containments the case's other
+    organisations reach in this candidate (a normal kernel of width
+    ``overlap_bandwidth``, widened by the sampling error).
     """
-    n, m = int(o.checkable.sum()), int(o.matched.sum())
-    if n == 0:
+    if n < 20:
         return 0.0
+    c = m / n
+    in_density = 1.0 / settings.max_padding if c >= 1.0 - settings.max_padding else 1e-3
     a, b = settings.outside_overlap_prior
-    log_in = stats.log_binom_uniform(m, n, 1.0 - settings.max_padding, 1.0)
-    log_out = float(np.logaddexp(
-        math.log(nested_share) + stats.log_binom_uniform(m, n, settings.nested_at, 1.0),
-        math.log(1.0 - nested_share) + stats.log_beta_binom(m, n, a, b)))
-    return log_in - log_out
+    width = math.hypot(settings.overlap_bandwidth, math.sqrt(c * (1 - c) / n))
+    kernels = [stats.norm_pdf(c, x, width) for x in profile]
+    out_density = (float(stats.beta_pdf(c, a, b)) + sum(kernels)) / (len(kernels) + 1)
+    llr = math.log(in_density) - math.log(max(out_density, 1e-12))
+    cap = settings.containment_llr_cap
+    return max(-cap, min(cap, llr))
 
 
 def _restrict(o: _Observation, keep: np.ndarray) -> _Observation:
     """The same observation with only the field checks of records in ``keep``."""
     sel = keep[o.field_rows]
     weak_k = o.weak_k * keep if o.weak_k is not None else None
+    weak_w = o.weak_w * keep if o.weak_w is not None else None
+    nd = o.neardup & keep if o.neardup is not None else None
     return _Observation(o.checkable & keep, o.matched & keep, o.field_rows[sel],
-                        o.field_hits[sel], o.field_keys[sel], weak_k)
+                        o.field_hits[sel], o.field_keys[sel], weak_k, weak_w, nd)
 
 
 def _component_source_in_case(obs: list[_Observation], orgs: list[str], member: np.ndarray,
-                              comps: list[int], nesting: dict[str, float],
+                              comps: list[int], nesting: dict[str, list[float]],
                               settings: Settings) -> list[float]:
     """Open-world test of each mixture component on the records only it explains.
 
@@ -765,8 +943,9 @@ def _component_source_in_case(obs: list[_Observation], orgs: list[str], member: 
         sub = [_restrict(o, keep) for o in obs]
         rivals = [k for k in range(len(obs)) if k == i or k not in comps]
         sides = _sides([sub[k] for k in rivals], [orgs[k] for k in rivals])
+        # Containment says nothing here: the records were selected for being in it.
         out.append(_source_in_case(sub[i], sides[rivals.index(i)], nesting[orgs[i]],
-                                   settings))
+                                   settings, containment=(0, 0)))
     return out
 
 
@@ -815,8 +994,8 @@ def _count_of(keys: np.ndarray, sorted_keys: np.ndarray, counts: np.ndarray) -> 
     return np.where(sorted_keys[idx] == keys, counts[idx], 0)
 
 
-def _source_in_case(o: _Observation, sides: tuple[int, int], nested_share: float,
-                    settings: Settings) -> float:
+def _source_in_case(o: _Observation, sides: tuple[int, int], profile: list[float],
+                    settings: Settings, containment: tuple[int, int] | None = None) -> float:
     """Posterior that the leak carries this snapshot's copies (not another org's).
 
     Evidence, each a generalised likelihood ratio, with prior ``prior_outside``:
@@ -831,7 +1010,8 @@ def _source_in_case(o: _Observation, sides: tuple[int, int], nested_share: float
     from one taken from an unseen organisation holding the same people.
     """
     log_odds = math.log((1.0 - settings.prior_outside) / settings.prior_outside)
-    log_odds += _containment_log_lr(o, nested_share, settings)
+    n, m = containment or (int(o.checkable.sum()), int(o.matched.sum()))
+    log_odds += _containment_log_lr(n, m, profile, settings)
     for fld, (c_n, c_k) in _field_counts(o).items():
         _, _, agree_in, agree_out = settings.field_rates[fld]
         log_odds += (stats.bounded_binom_max(c_k, c_n, agree_in, 1.0)
@@ -881,9 +1061,10 @@ def _window(top: int, orgs: list[str], snaps: list[str], logliks: np.ndarray,
     org = orgs[top]
     idx = sorted((i for i in range(len(orgs)) if orgs[i] == org), key=lambda i: snaps[i])
     best = max(logliks[i] for i in idx)
-    rows = [{"snapshot": snaps[i], "loglik_ratio": float(logliks[i] - best),
-             "consistent": bool(logliks[i] >= best - settings.window_llr)} for i in idx]
-    consistent = [r["snapshot"] for r in rows if r["consistent"]]
+    rows: list[dict[str, Any]] = [
+        {"snapshot": snaps[i], "loglik_ratio": float(logliks[i] - best),
+         "consistent": bool(logliks[i] >= best - settings.window_llr)} for i in idx]
+    consistent = [snaps[i] for i in idx if logliks[i] >= best - settings.window_llr]
     return (min(consistent), max(consistent)), rows
 
 
@@ -896,7 +1077,7 @@ def _verdict(top: int, orgs: list[str], probability: np.ndarray,
     org = orgs[top]
     conf = float(sum(p for p, o in zip(probability, orgs, strict=True) if o == org))
     solid = [c for c in components if c.fraction >= settings.min_component_share
-             and c.source_in_case >= settings.attribute_threshold]
+             and c.source_in_case >= settings.component_threshold]
     if len(solid) >= 2 and len({c.org for c in solid}) >= 2:
         lead = max(solid, key=lambda c: c.fraction)
         mix_conf = float(min(c.source_in_case for c in solid))

@@ -70,6 +70,7 @@ def result_document(
         "observed_records": a["observed_records"],
         "window": a["window"],
         "evidence": a["evidence"],
+        "canaries": a["canaries"],
         "case": {
             "case_id": case.case_id,
             "examiner": case.manifest.get("examiner"),

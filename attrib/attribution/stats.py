@@ -118,3 +118,13 @@ def _log_sub(x: float, y: float) -> float:
     if x <= y:
         return -math.inf if x < y else x - 745.0
     return x + math.log1p(-math.exp(y - x))
+
+
+def beta_pdf(x: float, a: float, b: float) -> float:
+    """Density of Beta(a, b) at x."""
+    return float(stats.beta.pdf(x, a, b))
+
+
+def norm_pdf(x: float, mean: float, sd: float) -> float:
+    """Density of Normal(mean, sd) at x."""
+    return math.exp(-0.5 * ((x - mean) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))

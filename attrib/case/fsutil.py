@@ -1,4 +1,15 @@
-"""File-system helpers every writer in a case uses: atomic writes, hashing, locks."""
+"""File-system helpers every writer in a case uses: atomic writes, hashing, locks.
+
+Crash safety rests on three primitives:
+
+* :func:`atomic_write`: a temporary file in the target's folder, flushed to disk and
+  renamed over the target, so a reader sees the old file or the new one, never part;
+* :func:`append_all`: one ``O_APPEND`` write of a whole line, retried on short writes
+  (the audit log's append; see ``attrib.case.audit`` for what a crash can leave);
+* :func:`case_lock`: an exclusive ``flock`` on ``CASE/.lock``, so that no two commands
+  change one case at once. The kernel drops the lock when its holder dies, even by
+  ``kill -9``, so a crash never leaves a case locked.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +19,19 @@ import fcntl
 import hashlib
 import os
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from attrib.errors import CaseError
+
+#: Suffix of atomic_write's temporary files; one left behind marks an interrupted write.
+TEMP_SUFFIX = ".tmp"
+#: Folders (besides the case folder itself) that hold files attrib writes atomically.
+_CASE_FOLDERS = ("", "sources", "leaks", "results", "canaries")
+#: Per thread, the case folders (realpaths) whose lock it holds, for :func:`holds_lock`.
+#: Per thread, not per process: two threads must exclude each other like two processes.
+_LOCAL = threading.local()
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -30,12 +50,16 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never part.
 
     The bytes go to a temporary file in the same folder, are flushed to disk, and the
-    file is renamed over the target; a crash at any moment leaves the old file intact.
+    file is renamed over the target; a crash at any moment leaves the old file intact
+    (and at worst a stray ``.NAME.*.tmp`` file, which :func:`remove_stale_temporaries`
+    deletes under the case lock).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
+        # mkstemp creates the file 0600, so a secret is never readable by others, even
+        # for the moment before this chmod.
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -46,10 +70,34 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
-def _fsync_dir(folder: Path) -> None:
+def replace_file(src: Path, dst: Path) -> None:
+    """Rename ``src`` over ``dst`` atomically and make the rename durable."""
+    os.replace(src, dst)
+    fsync_dir(Path(dst).parent)
+
+
+def append_all(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Append ``data`` to ``path`` with ``O_APPEND`` and fsync it.
+
+    ``os.write`` may write fewer bytes than asked (a signal, a full disk); the rest is
+    written until none is left, so only a crash can leave a line incomplete.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries (a rename is durable only once its folder is)."""
     with contextlib.suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -58,11 +106,61 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete the temporary files interrupted writes left in a case folder.
+
+    Only call this holding the case lock: every writer of these folders holds it, so
+    any temporary file found then belongs to a process that died.
+
+    Returns:
+        The files removed.
+    """
+    removed = []
+    for sub in _CASE_FOLDERS:
+        base = Path(folder) / sub
+        if not base.is_dir():
+            continue
+        for entry in os.scandir(base):
+            if entry.name.startswith(".") and entry.name.endswith(TEMP_SUFFIX) \
+                    and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
+
+
+def _held() -> set[str]:
+    if not hasattr(_LOCAL, "held"):
+        _LOCAL.held = set()
+    return _LOCAL.held  # type: ignore[no-any-return]
+
+
+def holds_lock(folder: Path) -> bool:
+    """Whether this thread holds the lock of the case in ``folder``."""
+    return os.path.realpath(folder) in _held()
+
+
 @contextlib.contextmanager
 def case_lock(folder: Path, *, wait: bool = False) -> Iterator[None]:
-    """Hold the case's exclusive lock; without ``wait`` a busy case fails at once."""
+    """Hold the case's exclusive lock; without ``wait`` a busy case fails at once.
+
+    Re-entrant within one thread: a nested ``case_lock`` of a case this thread already
+    holds does nothing (a second ``flock`` on a new descriptor would conflict with our
+    own lock and fail as "busy"). Other threads conflict as other processes do.
+
+    Raises:
+        CaseError: The case is busy (``wait=False``) or its lock file cannot be opened.
+    """
+    key, held = os.path.realpath(folder), _held()
+    if key in held:
+        yield
+        return
     lock_path = Path(folder) / ".lock"
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise CaseError(f"{folder}: cannot open the case lock file ({exc.strerror}); check "
+                        "that the case folder exists and is writable") from None
     try:
         flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
         try:
@@ -74,6 +172,10 @@ def case_lock(folder: Path, *, wait: bool = False) -> Iterator[None]:
                     "wait for it to finish and try again"
                 ) from None
             raise
-        yield
+        held.add(key)
+        try:
+            yield
+        finally:
+            held.discard(key)
     finally:
         os.close(fd)

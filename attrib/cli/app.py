@@ -34,13 +34,17 @@ def _root(
 
 
 from attrib.cli import attribute as _attribute  # noqa: E402,F401
+from attrib.cli import canary as _canary  # noqa: E402
 from attrib.cli import case as _case  # noqa: E402
 from attrib.cli import key as _key  # noqa: E402
+from attrib.cli import leaks as _leaks  # noqa: E402
 from attrib.cli import report as _report  # noqa: E402,F401
 from attrib.cli import sketch as _sketch  # noqa: E402
 from attrib.cli import source as _source  # noqa: E402
 
 app.add_typer(_case.app, name="case")
+app.add_typer(_canary.app, name="canary")
 app.add_typer(_key.app, name="key")
+app.add_typer(_leaks.app, name="leaks")
 app.add_typer(_source.app, name="source")
 app.add_typer(_sketch.app, name="sketch")

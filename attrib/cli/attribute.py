@@ -38,11 +38,13 @@ def inspect(
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table."),
     map_: list[str] = typer.Option(None, "--map", help="Force a column's kind: COLUMN=KIND."),
     sheet: str = typer.Option(None, help="XLSX sheet (default: the one with most rows)."),
+    max_rows: int = typer.Option(None, help="Refuse files with more rows than this."),
 ) -> None:
     """Show what attrib sees in a file: format, encoding, rows, column kinds."""
     from attrib.cli.render import inspect_tables
 
-    doc = api.inspect_file(file, mapping=api.parse_mapping(map_), sheet=sheet)
+    doc = api.inspect_file(file, mapping=api.parse_mapping(map_), sheet=sheet,
+                           max_rows=max_rows)
     if as_json:
         print_json(doc)
         return

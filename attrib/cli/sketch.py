@@ -41,6 +41,7 @@ def make(
                                "token (reveals more to the key holder)."),
     batch_rows: int = typer.Option(api.DEFAULT_BATCH_ROWS, help="Rows read per batch "
                                    "(bounds memory)."),
+    max_rows: int = typer.Option(None, help="Refuse files with more rows than this."),
     engine: EngineName = typer.Option(EngineName.local, "--engine", help="Where to sketch: "
                                       "local (this process) or spark (PySpark; same bytes)."),
     master: str = typer.Option(None, "--master", help="Spark master URL for --engine spark, "
@@ -51,7 +52,8 @@ def make(
     runner = engines.get_engine(engine.value, master=master)
     sk = kit.sketch_with_kit(file, kit_path, output, org=org, snapshot=snapshot,
                              mapping=api.parse_mapping(map_), sheet=sheet, exact=exact,
-                             batch_rows=batch_rows, progress=True, engine=runner)
+                             batch_rows=batch_rows, max_rows=max_rows, progress=True,
+                             engine=runner)
     err.print(f"wrote {output}: {sk.rows} rows of {file.name}, "
               f"{sum(a.size for a in sk.sampled.values())} sampled tokens")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from attrib.errors import UsageError
-from attrib.io import delimited, excel, jsonfmt, parquet
+from attrib.io import delimited, excel, guard, jsonfmt, parquet
 from attrib.io._fail import fail
 from attrib.io.encoding import Encoding, Utf8View, open_view, text_sample
 from attrib.io.files import Digest, check_file, digest_file, format_of
@@ -162,6 +162,7 @@ def _start(path: str, opts: Options) -> Draft:
     digest = digest_file(path, check_utf8=fmt in _TEXT_FORMATS)
     if digest.size == 0:
         raise fail(path, "file is empty") from None
+    guard.check_whole_file(path, fmt, digest.size)  # JSON documents, workbooks: no bombs
     draft = Draft(path, fmt, digest)
     if opts.sheet is not None and fmt != "xlsx":
         draft.note("sheet option ignored: not a workbook")

@@ -12,6 +12,9 @@ A sketch of a list keeps:
   leaks answerable exactly.
 * ``fingerprint``: the datasketch MinHash of all anchor tokens.
 * ``records`` (leaks only): every token with the record it came from.
+* ``masked_pairs`` (sources only): for each sampled masked-anchor token, the full
+  anchors behind it, from which the engine estimates how often unrelated people share
+  a masked value (attrib/masked.py).
 
 Everything is mergeable: the sketch of a file equals the merge of the sketches of its
 parts (union of sets, element-wise minimum of fingerprints, sums of counts).
@@ -26,11 +29,21 @@ import numpy as np
 import polars as pl
 
 from attrib import __version__
+from attrib import neardup as neardup_mod
 from attrib.errors import SketchError
+from attrib.fields import KINDS
+from attrib.masked import collision_pairs, merge_pairs
 from attrib.sketch import fileformat
 from attrib.sketch.fingerprint import SCHEME, fingerprint, merge_fingerprints
-from attrib.fields import KINDS
-from attrib.tokens import ANCHORS, HASH_SPEC, CaseKey, max_hash_for_scale, record_tokens
+from attrib.tokens import (
+    ANCHORS,
+    HASH_SPEC,
+    MASKED_ANCHORS,
+    CaseKey,
+    masked_record_tokens,
+    max_hash_for_scale,
+    record_tokens,
+)
 
 SCHEMA = "attrib.sketch/1"
 
@@ -74,6 +87,12 @@ class Sketch:
     exact: dict[str, np.ndarray] | None = None
     records: pl.DataFrame | None = None
     tool_version: str = field(default=__version__)
+    #: Per masked anchor type: (masked token, full anchor token) pairs, shape (n, 2), for
+    #: the sampled masked tokens of a source; None in leaks and older sketches.
+    masked_pairs: dict[str, np.ndarray] | None = None
+    #: MinHash signatures of every record's keyed name + address shingles (leaks, and
+    #: sources with the exact tier): near-duplicate records (attrib/neardup.py).
+    neardup: neardup_mod.Signatures | None = None
 
     @property
     def rows(self) -> int:
@@ -91,8 +110,17 @@ class Sketch:
     def holds(self, token_type: str) -> bool:
         """Whether this list carries the fields a token type is made of."""
         anchor, _, fld = token_type.partition(">")
-        needed = set(ANCHORS[anchor]) | ({fld} if fld else set())
+        fields = ANCHORS[anchor] if anchor in ANCHORS else MASKED_ANCHORS[anchor]
+        needed = set(fields) | ({fld} if fld else set())
         return needed <= set(self.kinds)
+
+    def has_masked(self, token_type: str) -> bool:
+        """Whether this sketch was made with masked anchors of a type (and can hold them).
+
+        Sketches made before masked anchors existed hold none; they must not count as
+        lacking a leak's masked tokens.
+        """
+        return f"masked:{token_type}" in self.counts
 
     def tokens(self, token_type: str, *, exact: bool) -> np.ndarray:
         """Sorted distinct tokens of a type from the exact tier or the sample."""
@@ -135,14 +163,17 @@ def build_sketch(
     if params.key_id != key.key_id:
         raise SketchError("sketch parameters name another key")
     cutoff = None if (exact or keep_records) else params.max_hash
-    rt = record_tokens(norm_frame, key, keep_anchor_below=cutoff).frame
+    full = record_tokens(norm_frame, key, keep_anchor_below=cutoff).frame
+    masked = masked_record_tokens(norm_frame, key, keep_anchor_below=cutoff).frame
+    rt = pl.concat([full, masked], how="vertical") if masked.height else full
     is_anchor = pl.col("type").is_in(list(ANCHORS))
-    anchors = rt.filter(is_anchor)
+    anchors = full.filter(is_anchor)
     kept = rt.filter(pl.col("anchor") <= params.max_hash)
     counts = {"rows": norm_frame.height,
               "rows_with_anchor": anchors["row"].n_unique() if anchors.height else 0}
     for t, n in anchors.group_by("type").len().iter_rows():
         counts[f"anchor:{t}"] = int(n)
+    counts.update(_masked_counts(masked, norm_frame.columns))
     fp = fingerprint(anchors["token"].to_numpy(), params.num_perm, params.seed)
     kinds = sorted(c for c in norm_frame.columns if c in KINDS)
     return Sketch(
@@ -154,7 +185,30 @@ def build_sketch(
         fingerprint=fp,
         exact=_distinct_by_type(rt) if exact else None,
         records=rt if keep_records else None,
+        masked_pairs=collision_pairs(rt, params.max_hash) if kind == "source" else None,
+        neardup=_signatures(norm_frame, key, kind, exact, keep_records),
     )
+
+
+def _signatures(norm_frame: pl.DataFrame, key: CaseKey, kind: str, exact: bool,
+                keep_records: bool) -> neardup_mod.Signatures | None:
+    """Near-duplicate signatures: per record for a leak, as a set for an exact source."""
+    if keep_records:
+        return neardup_mod.signatures(norm_frame, key)
+    if exact and kind == "source":
+        return neardup_mod.as_set(neardup_mod.signatures(norm_frame, key))
+    return None
+
+
+def _masked_counts(masked: pl.DataFrame, columns: list[str]) -> dict[str, int]:
+    """``masked:TYPE`` record counts for every masked anchor the list's fields allow.
+
+    Written even when zero: the key says the sketch was made with masked anchors.
+    """
+    per_type = dict(masked.filter(pl.col("type").is_in(list(MASKED_ANCHORS)))
+                    .group_by("type").len().iter_rows())
+    return {f"masked:{t}": int(per_type.get(t, 0)) for t, fields in MASKED_ANCHORS.items()
+            if set(fields) <= set(columns)}
 
 
 def merge_sketches(parts: list[Sketch], meta: dict[str, Any] | None = None) -> Sketch:
@@ -191,6 +245,16 @@ def merge_sketches(parts: list[Sketch], meta: dict[str, Any] | None = None) -> S
             offset += p.rows
         records = pl.concat(shifted)
     kinds = sorted({k for p in parts for k in p.kinds})
+    nd = None
+    if all(p.neardup is not None for p in parts):
+        firsts = np.cumsum([0] + [p.rows for p in parts[:-1]])
+        nd = neardup_mod.merge([(p.neardup, int(f)) for p, f in zip(parts, firsts, strict=True)
+                                if p.neardup is not None])
+        if first.records is None:  # a source: a set, independent of the merge order
+            nd = neardup_mod.as_set(nd)
+    pairs = None
+    if all(p.masked_pairs is not None for p in parts):
+        pairs = merge_pairs([p.masked_pairs for p in parts if p.masked_pairs is not None])
     return Sketch(
         kind=first.kind,
         params=first.params,
@@ -200,6 +264,8 @@ def merge_sketches(parts: list[Sketch], meta: dict[str, Any] | None = None) -> S
         fingerprint=merge_fingerprints(*[p.fingerprint for p in parts]),
         exact=exact,
         records=records,
+        masked_pairs=pairs,
+        neardup=nd,
     )
 
 
@@ -215,6 +281,11 @@ def to_bytes(sk: Sketch) -> bytes:
     if sk.exact is not None:
         for t, arr in sk.exact.items():
             sections[f"exact/{t}"] = arr
+    for t, pairs in (sk.masked_pairs or {}).items():
+        sections[f"maskpairs/{t}"] = pairs.reshape(-1)
+    if sk.neardup is not None:
+        sections["neardup/rows"] = sk.neardup.rows.astype(np.uint32)
+        sections["neardup/sig"] = sk.neardup.sig.reshape(-1)
     types: list[str] = []
     if sk.records is not None:
         recs = sk.records.sort(["type", "row", "token"])
@@ -236,7 +307,18 @@ def to_bytes(sk: Sketch) -> bytes:
         "has_exact": sk.exact is not None,
         "record_types": types,
     }
+    if sk.neardup is not None:
+        header["neardup"] = neardup_mod.params()
     return fileformat.dumps(header, sections)
+
+
+def _neardup_section(header: dict[str, Any],
+                     sections: dict[str, np.ndarray]) -> neardup_mod.Signatures | None:
+    """Stored signatures, if made with the parameters this version compares."""
+    if "neardup/rows" not in sections or header.get("neardup") != neardup_mod.params():
+        return None
+    return neardup_mod.Signatures(sections["neardup/rows"],
+                                  sections["neardup/sig"].reshape(-1, neardup_mod.WIDTH))
 
 
 def from_bytes(data: bytes, *, name: str = "sketch") -> Sketch:
@@ -250,6 +332,8 @@ def from_bytes(data: bytes, *, name: str = "sketch") -> Sketch:
         if header["has_exact"]:
             exact = {k.split("/", 1)[1]: v for k, v in sections.items()
                      if k.startswith("exact/")}
+        pairs = {k.split("/", 1)[1]: v.reshape(-1, 2) for k, v in sections.items()
+                 if k.startswith("maskpairs/")}
         records = None
         if "records/row" in sections:
             types = header["record_types"]
@@ -271,6 +355,8 @@ def from_bytes(data: bytes, *, name: str = "sketch") -> Sketch:
             exact=exact,
             records=records,
             tool_version=header["tool_version"],
+            masked_pairs=pairs if header["kind"] == "source" else None,
+            neardup=_neardup_section(header, sections),
         )
     except (KeyError, IndexError, TypeError, ValueError):
         raise SketchError(f"{name}: sketch file is malformed") from None
