@@ -1061,6 +1061,9 @@ def _window(top: int, orgs: list[str], snaps: list[str], logliks: np.ndarray,
     org = orgs[top]
     idx = sorted((i for i in range(len(orgs)) if orgs[i] == org), key=lambda i: snaps[i])
     best = max(logliks[i] for i in idx)
+    if not np.isfinite(best):
+        # No snapshot of the organisation sees the list's identifiers: no window.
+        return None, []
     rows: list[dict[str, Any]] = [
         {"snapshot": snaps[i], "loglik_ratio": float(logliks[i] - best),
          "consistent": bool(logliks[i] >= best - settings.window_llr)} for i in idx]
