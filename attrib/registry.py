@@ -70,7 +70,7 @@ def case_leak_links(case_dir: Path, registry: Path | None = None,
     registered = _registered_by_sha(Path(registry)) if registry else {}
     leaks = [{"id": e["id"], "file": e["input"].get("file"), "sha256": e["input"].get("sha256"),
               "rows": e.get("rows"), "added": e.get("added"),
-              "persons": i.size, "registry": registered.get(e["input"].get("sha256"), [])}
+              "identifiers": i.size, "registry": registered.get(e["input"].get("sha256"), [])}
              for e, i in zip(entries, items, strict=True)]
     return {"schema": "attrib.leaks/1", "case_id": case.case_id, "leaks": leaks,
             "links": [x.to_dict() for x in find_links(items, settings)],

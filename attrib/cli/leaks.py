@@ -55,10 +55,10 @@ def list_(
         print_json(doc)
         return
     table = Table(title=f"leaks of case {doc['case_id']}")
-    for col in ("leak", "file", "rows", "persons", "registered as"):
+    for col in ("leak", "file", "rows", "identifiers", "registered as"):
         table.add_column(col)
     for leak in doc["leaks"]:
-        table.add_row(leak["id"], str(leak["file"]), str(leak["rows"]), str(leak["persons"]),
+        table.add_row(leak["id"], str(leak["file"]), str(leak["rows"]), str(leak["identifiers"]),
                       ", ".join(leak["registry"]))
     out.print(table)
     if doc["links"]:
