@@ -21,7 +21,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -65,17 +64,22 @@ print(time.perf_counter() - t)
 """
 
 
-def timed(cmd: list[str]) -> dict[str, float]:
-    """Run a command in a fresh process; wall time and that process's peak RSS."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - t
-    if proc.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return {"seconds": round(wall, 3), "peak_rss_mib": round(max(peak, before) / 1024, 1),
-            "stdout": proc.stdout.strip()[-200:]}
+def timed(cmd: list[str]) -> dict[str, object]:
+    """Run a command in a fresh process; its wall time and its own peak RSS."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        # os.wait4 reports this child's own resource usage (RUSAGE_CHILDREN would give
+        # the maximum over every child so far).
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"failed: {' '.join(cmd)}\n{err.read()}")
+        return {"seconds": round(wall, 3), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+                "stdout": out.read().strip()[-200:]}
 
 
 def generate(rows: int, seed: int) -> dict[str, Path]:

@@ -202,7 +202,9 @@ def watch_writes(warm: Warm, case: Path, timeout: float = 120) -> tuple[float, f
     """Poll the case while a command runs; return when its first and last writes showed."""
     state, seen = case_state(case), []
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and warm.proc.poll() is None:
+    running = True
+    while running and time.monotonic() < deadline:
+        running = warm.proc.poll() is None  # one last look after it ended
         now = case_state(case)
         if now != state:
             state = now
