@@ -83,13 +83,19 @@ def loads(data: bytes, *, name: str = "sketch") -> tuple[dict[str, Any], dict[st
         header = json.loads(body[start : start + head_len])
     except ValueError:
         raise SketchError(f"{name}: sketch header is not valid JSON") from None
+    if not isinstance(header, dict):
+        raise SketchError(f"{name}: sketch header is malformed")
     base = start + head_len
     sections: dict[str, np.ndarray] = {}
-    for desc in header.pop("sections", []):
-        dt = _DTYPES[desc["dtype"]]
-        lo = base + desc["offset"]
-        raw = body[lo : lo + desc["length"] * dt.itemsize]
-        if hashlib.sha256(raw).hexdigest() != desc["sha256"]:
-            raise SketchError(f"{name}: section {desc['name']} is damaged")
-        sections[desc["name"]] = np.frombuffer(raw, dtype=dt).astype(dt.newbyteorder("="))
+    try:
+        for desc in header.pop("sections", []):
+            dt = _DTYPES[desc["dtype"]]
+            lo = base + int(desc["offset"])
+            raw = body[lo : lo + int(desc["length"]) * dt.itemsize]
+            if hashlib.sha256(raw).hexdigest() != desc["sha256"]:
+                raise SketchError(f"{name}: section {desc['name']} is damaged")
+            sections[str(desc["name"])] = np.frombuffer(raw, dtype=dt).astype(
+                dt.newbyteorder("="))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise SketchError(f"{name}: sketch header is malformed") from None
     return header, sections
