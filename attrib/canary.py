@@ -291,13 +291,24 @@ def read_canary_set(case_path: Path, org: str, recorded: dict[str, str]) -> Cana
     Raises:
         IntegrityError: the file differs from what ``canary generate`` recorded.
     """
+    from attrib.case.store import staged_path
+
     path = canary_path(case_path, org)
+    staged = staged_path(path)
+    if staged.exists() and recorded.get(org) == hashlib.sha256(staged.read_bytes()).hexdigest():
+        # A run killed after the audit log recorded the new set but before it was moved
+        # into place: the recorded (staged) content is the committed one.
+        return _parse_canaries(staged.read_bytes(), staged)
     if not path.exists():
         return None
     data = path.read_bytes()
     if recorded.get(org) != hashlib.sha256(data).hexdigest():
         raise IntegrityError(f"{path}: canary file was modified outside attrib (SHA-256 "
                              "differs from the audit log); restore it from a copy of the case")
+    return _parse_canaries(data, path)
+
+
+def _parse_canaries(data: bytes, path: Path) -> CanarySet:
     try:
         return CanarySet.from_dict(json.loads(data), name=str(path))
     except (ValueError, KeyError, TypeError):
@@ -353,7 +364,8 @@ def generate_canaries(case_dir: Path, *, org: str, n: int, out: Path,
         ``canaries_sha256`` and ``total`` (the organisation's canaries now).
     """
     from attrib.case import check_org, open_case
-    from attrib.case.fsutil import atomic_write, case_lock, sha256_bytes
+    from attrib.case.fsutil import atomic_write, case_lock, replace_file, sha256_bytes
+    from attrib.case.store import staged_path
     from attrib.errors import UsageError
 
     org = check_org(org)
@@ -375,12 +387,16 @@ def generate_canaries(case_dir: Path, *, org: str, n: int, out: Path,
         data = dumps(cs)
         atomic_write(out, exported, mode=0o600)
         rel = canary_path(case.path, org)
-        atomic_write(rel, data)
+        # Stage, record in the audit log (the commit point: the log names the canary
+        # set's hash), then move into place; a kill at any moment leaves a valid set.
+        staged = staged_path(rel)
+        atomic_write(staged, data)
         facts = {"org": org, "count": n, "ids": ids, "file": out.name,
                  "file_sha256": sha256_bytes(exported),
                  "canaries_file": f"{CANARY_DIR}/{org}.json",
                  "canaries_sha256": sha256_bytes(data), "total": len(cs.canaries)}
         case.log(AUDIT_COMMAND, {"org": org, "n": n, "file": out.name}, facts)
+        replace_file(staged, rel)
     return facts
 
 
