@@ -253,7 +253,10 @@ def _address_score(sample: pl.Series) -> _Score:
 def _name_score(sample: pl.Series) -> _Score:
     frame = normalise_name(sample)
     value, status = frame["value"], frame["status"]
-    han_name = value.str.contains(r"^\p{Han}{2,4}$") & (
+    # A name is written as a name: brackets, quotes or separators around Han text are a
+    # list or a note (["车主", "保险"]), even when the characters left read like one.
+    plain = ~sample.str.contains(r"[\[\]{}()\"'<>|/,;:，；、]").fill_null(False)
+    han_name = plain & value.str.contains(r"^\p{Han}{2,4}$") & (
         value.str.slice(0, 1).is_in(SURNAMES) | value.str.slice(0, 2).is_in(COMPOUND_SURNAMES)
     )
     masked_han = (status == MASKED) & sample.str.slice(0, 1).is_in(SURNAMES)
