@@ -84,7 +84,7 @@ def loads(data: bytes, *, name: str = "sketch") -> tuple[dict[str, Any], dict[st
     except ValueError:
         raise SketchError(f"{name}: sketch header is not valid JSON") from None
     if not isinstance(header, dict):
-        raise SketchError(f"{name}: sketch header is malformed")
+        raise SketchError(f"{name}: sketch file is malformed")
     base = start + head_len
     sections: dict[str, np.ndarray] = {}
     try:
@@ -97,5 +97,5 @@ def loads(data: bytes, *, name: str = "sketch") -> tuple[dict[str, Any], dict[st
             sections[str(desc["name"])] = np.frombuffer(raw, dtype=dt).astype(
                 dt.newbyteorder("="))
     except (KeyError, TypeError, ValueError, AttributeError):
-        raise SketchError(f"{name}: sketch header is malformed") from None
+        raise SketchError(f"{name}: sketch file is malformed") from None
     return header, sections
