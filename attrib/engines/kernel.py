@@ -16,7 +16,7 @@ may quote a cell, and a plan's repr never shows the key.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -143,6 +143,19 @@ def partition_kernel(plan: Plan, batches: Iterator[pa.RecordBatch]) -> Iterator[
         yield from sketch_partition((to_frame(b, plan.reading) for b in batches), plan)
     except Exception as exc:  # noqa: BLE001 - messages may quote personal data
         raise KernelError(f"attrib kernel failed on a partition ({type(exc).__name__})") from None
+
+
+def bound_kernel(plan: Plan) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """``partition_kernel`` with its plan bound, under a name Spark's plans can show.
+
+    Spark describes a ``mapInArrow`` step by the function's name only (never its
+    arguments), so the web UI reads ``attrib_partition_kernel``, not the plan.
+    """
+
+    def attrib_partition_kernel(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        return partition_kernel(plan, batches)
+
+    return attrib_partition_kernel
 
 
 def count_kernel(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

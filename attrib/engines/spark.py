@@ -31,7 +31,6 @@ import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +44,8 @@ from attrib.engines.kernel import (
     PARTIAL_SCHEMA,
     Plan,
     Reading,
+    bound_kernel,
     count_kernel,
-    partition_kernel,
     to_frame,
 )
 from attrib.errors import AttribError, InputError, UsageError
@@ -367,7 +366,7 @@ def run(spark: Any, spec: InputSpec, plan: Plan, *, multiline: bool = False
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch",
                    str(min(plan.batch_rows, 100_000)))
     frame = read(spark, spec, spec.uris, multiline=multiline)
-    partials = frame.mapInArrow(partial(partition_kernel, plan), PARTIAL_SCHEMA)
+    partials = frame.mapInArrow(bound_kernel(plan), PARTIAL_SCHEMA)
     counted = partials.repartition("digest").mapInArrow(count_kernel, COUNTED_SCHEMA)
     rows = counted.collect()
     parts = [from_bytes(bytes(r["part"]), name="partial sketch")
