@@ -33,7 +33,7 @@ import polars as pl
 from datasketch import MinHashLSH
 
 from attrib.fields import pinyin_key
-from attrib.sketch.fingerprint import _permutations
+from attrib.sketch.fingerprint import _permutations, fmix64
 from attrib.tokens import SEP, CaseKey, tokens_for
 
 #: MinHash values per record signature.
@@ -165,12 +165,7 @@ def _minhash_rows(tokens: np.ndarray, rows: np.ndarray, a: np.ndarray, b: np.nda
     # datasketch affine64 (as attrib.sketch.fingerprint): fmix64, then a*h + b, minimum
     # per slot; one minimum per record (token t belongs to record rows[t]).
     for t in range(tokens.size):
-        h = tokens[t]
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xFF51AFD7ED558CCD)
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xC4CEB9FE1A85EC53)
-        h ^= h >> np.uint64(33)
+        h = fmix64(tokens[t])
         r = rows[t]
         for j in range(a.size):
             v = h * a[j] + b[j]

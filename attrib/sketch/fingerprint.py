@@ -61,17 +61,23 @@ def fingerprint(tokens: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     return out
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def fmix64(h: np.uint64) -> np.uint64:
+    """The MurmurHash3 64-bit finaliser datasketch's affine64 scheme applies first."""
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
+
+
 @numba.njit(cache=True, nogil=True)
 def _minhash_kernel(tokens: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     # datasketch affine64: fmix64 (MurmurHash3 finaliser), then a*h + b mod 2^64 per
     # permutation, minimum per slot. uint64 arithmetic wraps, as datasketch's numpy does.
     for i in range(tokens.size):
-        h = tokens[i]
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xFF51AFD7ED558CCD)
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xC4CEB9FE1A85EC53)
-        h ^= h >> np.uint64(33)
+        h = fmix64(tokens[i])
         for j in range(a.size):
             v = h * a[j] + b[j]
             if v < out[j]:
