@@ -7,9 +7,13 @@ Every function takes paths and plain values, does the file-system work through
 from __future__ import annotations
 
 import json
+import os
 import shlex
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Rows per batch when streaming a file: memory is bounded by this, not the file size.
 DEFAULT_BATCH_ROWS = 500_000
+#: Batches sketched at once: one per core, at most two (each holds a batch in memory).
+WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
 def parse_mapping(items: list[str] | None) -> dict[str, str]:
@@ -144,30 +150,62 @@ def sketch_frames(
         The merged sketch (without provenance meta), the column decisions and the
         merged data-quality counts.
     """
+    it = iter(batches)
+    first = next(it, None)
+    if first is None:
+        raise InputError(f"{label}: no data rows")
+    columns = detect_columns(first, overrides=mapping)
+    leak = kind == "leak"
+    frames = chain([first], it)
+    del first
+
+    def work(frame: pl.DataFrame, check: bool) -> tuple[Sketch, dict[str, Any], np.ndarray]:
+        norm = normalise(frame, columns)
+        if check:
+            _require_identifiers(Path(label), norm)
+        part = build_sketch(norm.frame, key, params, kind=kind, meta={}, exact=exact,
+                            keep_records=leak)
+        return part, norm.quality.to_dict(), row_digests(norm.frame)
+
     merged: Sketch | None = None
-    columns = None
     qualities = []
     # Bounded: spills (sealed) digests to a private temporary folder past 64 MiB.
     dupes = DuplicateCounter(seal_key(key))
-    for frame in batches:
-        if columns is None:
-            columns = detect_columns(frame, overrides=mapping)
-        norm = normalise(frame, columns)
-        if merged is None:
-            _require_identifiers(Path(label), norm)
-        qualities.append(norm.quality.to_dict())
-        dupes.add(row_digests(norm.frame))
-        part = build_sketch(norm.frame, key, params, kind=kind, meta={}, exact=exact,
-                            keep_records=(kind == "leak"))
-        merged = part if merged is None else merge_sketches([merged, part])
-        if on_batch is not None:
-            on_batch(frame.height)
-    if merged is None or columns is None:
-        dupes.close()
-        raise InputError(f"{label}: no data rows")
+    # Batches are sketched on every core (polars, the hashing and fingerprint kernels
+    # release the GIL) and merged in file order, so the result does not depend on
+    # which batch finished first; at most WORKERS batches are held at once.
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        pending: deque[tuple[Future, int]] = deque()
+        try:
+            for i, frame in enumerate(frames):
+                pending.append((pool.submit(work, frame, i == 0), frame.height))
+                del frame
+                while len(pending) >= WORKERS:
+                    merged = _take(pending, merged, qualities, dupes, on_batch)
+            while pending:
+                merged = _take(pending, merged, qualities, dupes, on_batch)
+        except BaseException:
+            for fut, _ in pending:
+                fut.cancel()
+            dupes.close()
+            raise
+    assert merged is not None
     quality = merge_quality(qualities)
     quality["duplicate_rows"] = dupes.count()
     return merged, columns, quality
+
+
+def _take(pending: deque[tuple[Future, int]], merged: Sketch | None,
+          qualities: list[dict[str, Any]], dupes: DuplicateCounter,
+          on_batch: Callable[[int], None] | None) -> Sketch:
+    """Merge the oldest pending batch into the running sketch."""
+    fut, rows = pending.popleft()
+    part, quality, digests = fut.result()
+    qualities.append(quality)
+    dupes.add(digests)
+    if on_batch is not None:
+        on_batch(rows)
+    return part if merged is None else merge_sketches([merged, part])
 
 
 def row_digests(norm_frame: pl.DataFrame) -> np.ndarray:

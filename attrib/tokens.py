@@ -56,7 +56,7 @@ VERSION_FIELDS: tuple[str, ...] = ("address", "phone", "email", "plate", "name")
 #: matching but carries no version tokens (it is itself a version of the phone).
 VERSION_ANCHORS: tuple[str, ...] = ("national_id", "phone", "email", "plate", "name_dob")
 
-_CHUNK = 1 << 20
+_CHUNK = 1 << 16
 
 
 def version_type(anchor: str, field: str) -> str:
@@ -183,20 +183,28 @@ def _cmac64_chunk(key: bytes, arr: pa.Array) -> np.ndarray:
 @numba.njit(cache=True, nogil=True)
 def _fill_cmac_blocks(data: np.ndarray, offsets: np.ndarray, rows: np.ndarray, k1: np.ndarray,
                       k2: np.ndarray, msg: np.ndarray) -> None:
-    """Lay out each message as CMAC blocks (block-major: msg[block, message, byte],
-    zero-filled by the caller): padded (0x80 0x00...) and the last block XORed with
-    subkey K1 (complete) or K2 (padded), as RFC 4493 prescribes."""
+    """Lay out each message as CMAC blocks (block-major: msg[block, message, byte]):
+    padded (0x80 0x00...) and the last block XORed with subkey K1 (complete) or K2
+    (padded), as RFC 4493 prescribes. Every byte of ``msg`` is written, one fixed
+    16-byte step at a time (a branch per byte, no data-dependent loop bounds)."""
     nb = msg.shape[0]
     for i in range(rows.size):
         start = offsets[rows[i]]
         length = offsets[rows[i] + 1] - start
-        for j in range(length):
-            msg[j >> 4, i, j & 15] = data[start + j]
-        if length < nb * 16:
-            msg[length >> 4, i, length & 15] = 0x80
         sub = k1 if (length > 0 and length % 16 == 0) else k2
-        for j in range(16):
-            msg[nb - 1, i, j] ^= sub[j]
+        for b in range(nb):
+            lo = b * 16
+            for j in range(16):
+                p = lo + j
+                if p < length:
+                    v = data[start + p]
+                elif p == length:
+                    v = np.uint8(0x80)
+                else:
+                    v = np.uint8(0)
+                if b == nb - 1:
+                    v ^= sub[j]
+                msg[b, i, j] = v
 
 
 def token_of(key: CaseKey, token_type: str, value: str) -> int:
@@ -390,26 +398,28 @@ def masked_form(frame: pl.DataFrame, anchor: str) -> pl.Series:
 
 def _shown_value(frame: pl.DataFrame, kind: str) -> pl.Series:
     """Per record, the full value's characters (mobile without ``86``) or the mask."""
-    missing = pl.Series(kind, [None] * frame.height, dtype=pl.String)
-    shown = missing
+    if kind not in frame.columns and f"{kind}_masked" not in frame.columns:
+        return pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(kind)
+    shown = pl.lit(None, dtype=pl.String)
     if kind in frame.columns:
-        col = frame[kind].cast(pl.String)
+        col = pl.col(kind).cast(pl.String)
         is_full = ((col.str.len_bytes() == _MASKED_LENGTH[kind] + _FULL_SKIP[kind])
-                   & col.str.starts_with(_FULL_PREFIX[kind])).fill_null(False)
-        shown = col.str.slice(_FULL_SKIP[kind]).zip_with(is_full, missing)
+                   & col.str.starts_with(_FULL_PREFIX[kind]))
+        shown = pl.when(is_full).then(col.str.slice(_FULL_SKIP[kind]))
     if f"{kind}_masked" in frame.columns:
-        shown = shown.fill_null(frame[f"{kind}_masked"].cast(pl.String))
-    return shown
+        shown = pl.coalesce(shown, pl.col(f"{kind}_masked").cast(pl.String))
+    return frame.select(shown.alias(kind)).to_series()
 
 
 def _visible_form(shown: pl.Series, length: int, head: int, tail: int) -> pl.Series:
-    # Eager Series operations: each intermediate is computed once (an expression
-    # repeating ``shown`` three times was 3x slower on a 200k-row snapshot).
-    first, last = shown.str.slice(0, head), shown.str.slice(length - tail)
-    ok = ((shown.str.len_bytes() == length) & ~first.str.contains("*", literal=True)
-          & ~last.str.contains("*", literal=True)).fill_null(False)
-    form = first + ("*" * (length - head - tail)) + last
-    return form.zip_with(ok, pl.Series([None] * len(form), dtype=pl.String))
+    # ``shown`` is materialised once: an expression repeating its derivation three
+    # times was 3x slower on a 200k-row snapshot.
+    s = pl.col(shown.name)
+    first, last = s.str.slice(0, head), s.str.slice(length - tail)
+    ok = ((s.str.len_bytes() == length) & ~first.str.contains("*", literal=True)
+          & ~last.str.contains("*", literal=True))
+    form = pl.concat_str([first, pl.lit("*" * (length - head - tail)), last])
+    return shown.to_frame().select(pl.when(ok).then(form).alias(shown.name)).to_series()
 
 
 def masked_record_tokens(

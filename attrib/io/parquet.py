@@ -47,9 +47,24 @@ def read_all(path: str, pf: pq.ParquetFile) -> pl.DataFrame:
 
 def read_batches(path: str, pf: pq.ParquetFile, batch_rows: int) -> Iterator[pl.DataFrame]:
     """Yield string frames of at most ``batch_rows`` rows, one record batch at a time."""
+    names = column_names(pf)
     with translated(path, f"{INVALID} (damaged data pages)"):
+        if len(set(names)) == len(names) and _flat(pf.schema_arrow):
+            # polars' own reader decodes pages on every core straight into its string
+            # layout: ~4x faster than pyarrow batches converted frame by frame.
+            scan = pl.scan_parquet(path).select(
+                pl.nth(i).alias(f"c{i}") for i in range(len(names)))
+            for frame in scan.collect_batches(chunk_size=batch_rows):
+                yield to_strings(frame)
+            return
         for batch in pf.iter_batches(batch_size=batch_rows):
             yield to_strings(_from_arrow(pa.Table.from_batches([batch])))
+
+
+def _flat(schema: pa.Schema) -> bool:
+    """Whether every column is a plain scalar (polars reads those as pyarrow would)."""
+    return not any(pa.types.is_nested(f.type) or pa.types.is_dictionary(f.type)
+                   for f in schema)
 
 
 def _from_arrow(table: pa.Table) -> pl.DataFrame:
