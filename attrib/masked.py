@@ -33,6 +33,7 @@ import numpy as np
 import polars as pl
 from scipy import stats as sps
 
+from attrib.arrays import distinct_rows
 from attrib.tokens import MASKED_ANCHORS, MASKED_COMPANIONS
 
 #: Pessimistic pairwise collision rate per masked anchor type, used when a source is
@@ -81,8 +82,7 @@ def collision_pairs(tokens: pl.DataFrame, sample_below: int | None) -> dict[str,
 def merge_pairs(stores: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Union of pair sets of parts of one list."""
     keys = sorted({k for s in stores for k in s})
-    return {k: np.unique(np.concatenate([s[k] for s in stores if k in s]), axis=0)
-            for k in keys}
+    return {k: distinct_rows(np.concatenate([s[k] for s in stores if k in s])) for k in keys}
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from attrib.arrays import distinct
 from attrib.attribution import attribute
 from attrib.case import init_case, open_case
 from attrib.sketch import Sketch
@@ -55,11 +56,11 @@ def source_sketch(pop: dict[str, np.ndarray], members: np.ndarray, addr: np.ndar
     sampled = {}
     for t in TYPES[:3]:
         tok = pop[t][members]
-        sampled[t] = np.unique(tok[tok <= cutoff])
+        sampled[t] = distinct(tok[tok <= cutoff])
     for anchor in ("national_id", "phone"):
         tok = pop[anchor][members]
         keep = tok <= cutoff
-        sampled[f"{anchor}>address"] = np.unique(tok[keep] ^ addr[members][keep])
+        sampled[f"{anchor}>address"] = distinct(tok[keep] ^ addr[members][keep])
     meta = {"org": org, "snapshot": snap, "kinds": ["name", "national_id", "phone",
                                                      "birth_date", "address"]}
     counts = {"rows": int(members.size), "rows_with_anchor": int(members.size)}
@@ -88,7 +89,7 @@ def leak_sketch(pop: dict[str, np.ndarray], members: np.ndarray, addr: np.ndarra
                       "format": "synthetic", "encoding": None}}
     cutoff = max_hash_for_scale(params.scale)
     kept = recs.filter(pl.col("anchor") <= cutoff)
-    sampled = {t: np.unique(g["token"].to_numpy()) for (t,), g in
+    sampled = {t: distinct(g["token"].to_numpy()) for (t,), g in
                kept.partition_by("type", as_dict=True).items()}
     return Sketch(kind="leak", params=params, meta=meta,
                   counts={"rows": n, "rows_with_anchor": n}, sampled=sampled,

@@ -61,7 +61,7 @@ from attrib.case.fsutil import (
     sha256_path,
 )
 from attrib.errors import CaseError, IntegrityError, SketchError, UsageError
-from attrib.sketch import Sketch, SketchParams, from_bytes, to_bytes
+from attrib.sketch import Sketch, SketchParams, encode, from_bytes
 from attrib.tokens import CaseKey
 
 CASE_SCHEMA = "attrib.case/1"
@@ -212,10 +212,11 @@ class Case:
 
     # -- staged writes and recovery -----------------------------------------
 
-    def _stage(self, rel: str, data: bytes) -> str:
-        """Write a file's next content beside it (step 1); return its SHA-256."""
+    def _stage(self, rel: str, data: bytes, digest: str | None = None) -> str:
+        """Write a file's next content beside it (step 1); return its SHA-256
+        (``digest``, when the caller has it already)."""
         atomic_write(staged_path(self.path / rel), data)
-        return sha256_bytes(data)
+        return digest or sha256_bytes(data)
 
     def _commit(self, *rels: str) -> None:
         """Write the manifest (step 2), then move the staged files into place (step 3)."""
@@ -314,7 +315,7 @@ class Case:
                 "or --org"
             )
         rel = f"sources/{sid}.sketch"
-        digest = self._stage(rel, to_bytes(sk))
+        digest = self._stage(rel, *encode(sk))
         entry = {
             "id": sid, "org": org, "snapshot": snap, "origin": origin,
             "sketch": rel, "sketch_sha256": digest, "input": sk.meta.get("input", {}),
@@ -330,7 +331,7 @@ class Case:
         digest_in = sk.meta["input"]["sha256"]
         lid = f"leak-{digest_in[:12]}"
         rel = f"leaks/{lid}.sketch"
-        digest = self._stage(rel, to_bytes(sk))
+        digest = self._stage(rel, *encode(sk))
         entry = {"id": lid, "sketch": rel, "sketch_sha256": digest,
                  "input": sk.meta.get("input", {}), "rows": sk.rows, "added": utc_now()}
         self.manifest["leaks"] = [e for e in self.manifest["leaks"] if e["id"] != lid]

@@ -5,10 +5,11 @@ from attrib.sketch.core import (
     Sketch,
     SketchParams,
     build_sketch,
+    encode,
     from_bytes,
     merge_sketches,
     to_bytes,
 )
 
-__all__ = ["SCHEMA", "Sketch", "SketchParams", "build_sketch", "from_bytes", "merge_sketches",
-           "to_bytes"]
+__all__ = ["SCHEMA", "Sketch", "SketchParams", "build_sketch", "encode", "from_bytes",
+           "merge_sketches", "to_bytes"]

@@ -30,6 +30,7 @@ import polars as pl
 
 from attrib import __version__
 from attrib import neardup as neardup_mod
+from attrib.arrays import union_sorted
 from attrib.errors import SketchError
 from attrib.fields import KINDS
 from attrib.masked import collision_pairs, merge_pairs
@@ -232,22 +233,6 @@ def _masked_counts(masked: pl.DataFrame, columns: list[str]) -> dict[str, int]:
             if set(fields) <= set(columns)}
 
 
-def union_sorted(arrays: list[np.ndarray]) -> np.ndarray:
-    """Union of sorted distinct arrays, sorted and distinct.
-
-    A stable sort of concatenated sorted runs is a linear merge (numpy's radix/timsort),
-    where ``np.unique`` would hash every value again: merging after every batch of a
-    10^8-row file stays linear in the sample instead of dominating the run.
-    """
-    if len(arrays) == 1:
-        return arrays[0]
-    cat = np.concatenate(arrays)
-    cat.sort(kind="stable")
-    keep = np.ones(cat.size, dtype=bool)
-    keep[1:] = cat[1:] != cat[:-1]
-    return cat[keep]
-
-
 def merge_sketches(parts: list[Sketch], meta: dict[str, Any] | None = None) -> Sketch:
     """Merge sketches of parts of one list into the sketch of the whole.
 
@@ -328,6 +313,11 @@ def _sorted_records(recs: pl.DataFrame) -> pl.DataFrame:
 
 def to_bytes(sk: Sketch) -> bytes:
     """Encode a sketch in the ``.sketch`` file format (deterministic)."""
+    return encode(sk)[0]
+
+
+def encode(sk: Sketch) -> tuple[bytes, str]:
+    """The ``.sketch`` file bytes of a sketch and their SHA-256 (hex)."""
     sections: dict[str, np.ndarray] = {"fingerprint": sk.fingerprint}
     for t, arr in sk.sampled.items():
         sections[f"sampled/{t}"] = arr
@@ -363,7 +353,7 @@ def to_bytes(sk: Sketch) -> bytes:
     }
     if sk.neardup is not None:
         header["neardup"] = neardup_mod.params()
-    return fileformat.dumps(header, sections)
+    return fileformat.encode(header, sections)
 
 
 def _neardup_section(header: dict[str, Any],

@@ -42,7 +42,13 @@ def _dtype_code(arr: np.ndarray) -> str:
 
 
 def dumps(header: dict[str, Any], sections: dict[str, np.ndarray]) -> bytes:
-    """Encode a header and named arrays as sketch file bytes.
+    """Encode a header and named arrays as sketch file bytes."""
+    return encode(header, sections)[0]
+
+
+def encode(header: dict[str, Any], sections: dict[str, np.ndarray]) -> tuple[bytes, str]:
+    """Encode a header and named arrays as sketch file bytes; also return the SHA-256
+    (hex) of those bytes, continued from the checksum's own pass over them.
 
     Each array is hashed where it lies and copied once, into the output buffer (a leak
     sketch's record sections run to hundreds of megabytes).
@@ -67,8 +73,10 @@ def dumps(header: dict[str, Any], sections: dict[str, np.ndarray]) -> bytes:
     for start, arr in arrays:
         at = len(prefix) + start
         view[at : at + arr.nbytes] = _raw(arr)
-    view[-32:] = hashlib.sha256(view[:-32]).digest()
-    return bytes(out)
+    h = hashlib.sha256(view[:-32])
+    view[-32:] = h.digest()
+    h.update(view[-32:])
+    return bytes(out), h.hexdigest()
 
 
 def _raw(arr: np.ndarray) -> memoryview:
