@@ -6,11 +6,13 @@ import numpy as np
 import polars as pl
 import pytest
 from datasketch import MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from attrib import neardup
 from attrib.attribution import Settings, attribute
 from attrib.sketch import SketchParams, build_sketch, from_bytes, merge_sketches, to_bytes
-from attrib.sketch.fingerprint import new_minhash
+from attrib.sketch.fingerprint import fingerprint, new_minhash
 from attrib.tokens import CaseKey, token_of
 
 KEY = CaseKey(bytes(range(32)), "neardup-test")
@@ -84,6 +86,106 @@ def test_best_matches_verifies_similarity():
     # The typo'd address finds its record; the others find nobody similar enough.
     assert best.tolist() == [0, -1, 1]
     assert neardup.VERIFY_AT <= sim[0] < 1.0 and sim[2] == 1.0 and sim[1] == 0.0
+
+
+def reference_signatures(norm: pl.DataFrame, key: CaseKey) -> tuple[list[int], np.ndarray]:
+    """The plain definition: a MinHash of each record's shingle tokens, record by record,
+    then its address numbers (what signatures() computes per distinct name/address)."""
+    toks = neardup.shingle_tokens(norm, key)
+    numbers = neardup.address_numbers(norm, key)
+    rows = sorted(set(toks["row"].to_list()))
+    sig = np.zeros((len(rows), neardup.WIDTH), dtype=np.uint64)
+    for k, row in enumerate(rows):
+        tokens = toks.filter(pl.col("row") == row)["token"].to_numpy()
+        sig[k, :neardup.NUM_PERM] = fingerprint(tokens, neardup.NUM_PERM, neardup.SEED)
+        sig[k, neardup.NUM_PERM:] = numbers[row]
+    return rows, sig
+
+
+def assert_reference(frame: pl.DataFrame) -> None:
+    got = neardup.signatures(frame, KEY)
+    rows, sig = reference_signatures(frame, KEY)
+    assert got.rows.tolist() == rows
+    assert np.array_equal(got.sig, sig)
+    plain = neardup.signatures_plain(frame, KEY)
+    assert np.array_equal(plain.rows, got.rows) and np.array_equal(plain.sig, got.sig)
+
+
+def test_signatures_equal_reference_on_edge_cases():
+    assert_reference(pl.DataFrame({
+        "name": ["张伟", "张伟", "Zhang Wei", "𠀋𠀋", "𠀋𠀋", "王芳", None, "李娜", "张*",
+                 "欧阳娜娜"],
+        "address": ["北京市朝阳区建国路88号", "北京市朝阳区建国路88号", "建国路0088号",
+                    "", "上海市12345678901234567890号", "广州市٣٤号1号", "成都市", "",
+                    "杭州市", "𠀋路000号00室1号"],
+    }))
+    # Records without a single shingle (an unreadable name and an empty address).
+    assert_reference(pl.DataFrame({"name": ["𠀋𠀋", "𠀋𠀋"], "address": ["", "1"]}))
+    assert neardup.signatures(pl.DataFrame({"name": ["𠀋𠀋"], "address": [""]}), KEY).size == 0
+    # No usable record at all, and no such columns.
+    assert neardup.signatures(pl.DataFrame({"name": ["张*"], "address": ["x"]}), KEY).size == 0
+    assert neardup.signatures(pl.DataFrame({"name": ["张伟"]}), KEY).size == 0
+    assert neardup.signatures(pl.DataFrame(schema={"name": pl.String, "address": pl.String}),
+                              KEY).size == 0
+
+
+def test_signatures_from_threads_at_once():
+    # attrib.api.sketch_frames sketches batches in parallel threads.
+    from concurrent.futures import ThreadPoolExecutor
+
+    frames = [pl.concat([ROWS] * 50).with_columns(
+        pl.concat_str([pl.col("address"), pl.lit(f"{k}号")])) for k in range(6)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(lambda f: neardup.signatures(f, KEY), frames))
+    for frame, sig in zip(frames, together, strict=True):
+        alone = neardup.signatures(frame, KEY)
+        assert np.array_equal(sig.rows, alone.rows) and np.array_equal(sig.sig, alone.sig)
+
+
+def test_other_shingle_sizes_take_the_plain_path(monkeypatch):
+    monkeypatch.setattr(neardup, "SHINGLE", 3)
+    got = neardup.signatures(ROWS, KEY)
+    rows, sig = reference_signatures(ROWS, KEY)
+    assert got.rows.tolist() == rows and np.array_equal(got.sig, sig)
+    monkeypatch.setattr(neardup, "SHINGLE", 2)
+    assert not np.array_equal(neardup.signatures(ROWS, KEY).sig, sig)
+
+
+_ADDRESS_CHARS = "北京市朝阳区建国路号栋室单元0123456789０٣ -#𠀋"
+_NAME_CHARS = "王李张单曾长城伟芳娜欧阳尉迟張偉𠀋 Zhangwei·*"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.none() | st.text(st.sampled_from(_NAME_CHARS), max_size=5),
+                          st.none() | st.text(st.sampled_from(_ADDRESS_CHARS), max_size=30)),
+                max_size=25))
+def test_signatures_equal_reference(records: list[tuple[str | None, str | None]]) -> None:
+    frame = pl.DataFrame(records, schema={"name": pl.String, "address": pl.String},
+                         orient="row")
+    assert_reference(frame)
+
+
+def test_as_set_equals_numpy_unique():
+    rng = np.random.default_rng(4)
+    few = rng.integers(0, 3, (500, neardup.WIDTH)).astype(np.uint64)  # many ties
+    wide = rng.integers(0, 2**64 - 1, (800, neardup.WIDTH), dtype=np.uint64)
+    merged = np.concatenate([np.unique(wide[:500], axis=0), np.unique(wide[300:], axis=0)])
+    for sig in (few, wide, np.concatenate([wide, wide[::-1]]), merged, wide[:1]):
+        got = neardup.as_set(neardup.Signatures(np.arange(sig.shape[0], dtype=np.uint32), sig))
+        assert np.array_equal(got.sig, np.unique(sig, axis=0))
+        assert got.rows.tolist() == [0] * got.size
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 300), st.integers(1, 2**64 - 1), st.integers(0, 2**32 - 1),
+       st.booleans())
+def test_as_set_property(n: int, high: int, seed: int, merged: bool) -> None:
+    rng = np.random.default_rng(seed)
+    sig = rng.integers(0, high, (n, neardup.WIDTH), dtype=np.uint64, endpoint=True)
+    if merged:  # two sets, as a merge of sketch parts gives
+        sig = np.concatenate([np.unique(sig[: n // 2], axis=0), np.unique(sig[n // 3:], axis=0)])
+    got = neardup.as_set(neardup.Signatures(np.zeros(sig.shape[0], dtype=np.uint32), sig))
+    assert np.array_equal(got.sig, np.unique(sig, axis=0))
 
 
 def params():
