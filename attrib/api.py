@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 DEFAULT_BATCH_ROWS = 500_000
 #: Batches sketched at once: one per core, at most two (each holds a batch in memory).
 WORKERS = max(1, min(2, os.cpu_count() or 1))
+#: Batch sketches are merged in groups of this many (merging is linear in the parts).
+MERGE_EVERY = 16
 
 
 def parse_mapping(items: list[str] | None) -> dict[str, str]:
@@ -167,8 +169,8 @@ def sketch_frames(
                             keep_records=leak)
         return part, norm.quality.to_dict(), row_digests(norm.frame)
 
-    merged: Sketch | None = None
-    qualities = []
+    parts: list[Sketch] = []
+    qualities: list[dict[str, Any]] = []
     # Bounded: spills (sealed) digests to a private temporary folder past 64 MiB.
     dupes = DuplicateCounter(seal_key(key))
     # Batches are sketched on every core (polars, the hashing and fingerprint kernels
@@ -181,31 +183,34 @@ def sketch_frames(
                 pending.append((pool.submit(work, frame, i == 0), frame.height))
                 del frame
                 while len(pending) >= WORKERS:
-                    merged = _take(pending, merged, qualities, dupes, on_batch)
+                    _take(pending, parts, qualities, dupes, on_batch)
             while pending:
-                merged = _take(pending, merged, qualities, dupes, on_batch)
+                _take(pending, parts, qualities, dupes, on_batch)
         except BaseException:
             for fut, _ in pending:
                 fut.cancel()
             dupes.close()
             raise
-    assert merged is not None
+    merged = merge_sketches(parts)
     quality = merge_quality(qualities)
     quality["duplicate_rows"] = dupes.count()
     return merged, columns, quality
 
 
-def _take(pending: deque[tuple[Future, int]], merged: Sketch | None,
+def _take(pending: deque[tuple[Future, int]], parts: list[Sketch],
           qualities: list[dict[str, Any]], dupes: DuplicateCounter,
-          on_batch: Callable[[int], None] | None) -> Sketch:
-    """Merge the oldest pending batch into the running sketch."""
+          on_batch: Callable[[int], None] | None) -> None:
+    """Collect the oldest pending batch's sketch; fold the parts together every
+    MERGE_EVERY batches (merging after each batch copied the growing whole each time)."""
     fut, rows = pending.popleft()
     part, quality, digests = fut.result()
     qualities.append(quality)
     dupes.add(digests)
+    parts.append(part)
+    if len(parts) >= MERGE_EVERY:
+        parts[:] = [merge_sketches(parts)]
     if on_batch is not None:
         on_batch(rows)
-    return part if merged is None else merge_sketches([merged, part])
 
 
 def row_digests(norm_frame: pl.DataFrame) -> np.ndarray:
