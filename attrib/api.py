@@ -284,13 +284,14 @@ def add_source(
     case = open_case(case_dir)
     with case_lock(case.path):
         case = open_case(case_dir)
-        sk = engines.resolve(engine).sketch(path, case.key(), case.params, kind="source",
-                                            meta={"org": org, "snapshot": snapshot},
-                                            mapping=mapping, sheet=sheet, exact=exact,
-                                            max_rows=max_rows)
+        runner = engines.resolve(engine)
+        sk = runner.sketch(path, case.key(), case.params, kind="source",
+                           meta={"org": org, "snapshot": snapshot}, mapping=mapping,
+                           sheet=sheet, exact=exact, max_rows=max_rows)
         entry = case.add_source(sk, origin="raw")
         case.log("source add", {"file": Path(path).name, "org": org, "snapshot": snapshot,
-                                "map": dict(mapping or {}), "sheet": sheet, "exact": exact},
+                                "map": dict(mapping or {}), "sheet": sheet, "exact": exact,
+                                "engine": runner.name},
                  {"source": entry["id"], "sketch_sha256": entry["sketch_sha256"],
                   "input_sha256": entry["input"]["sha256"]})
     return entry

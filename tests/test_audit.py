@@ -54,6 +54,8 @@ def test_log_json(case, run):
                                                       "attribute", "report"]
     assert [e["seq"] for e in doc["entries"]] == [1, 2, 3, 4, 5]
     assert doc["entries"][1]["prev"] == doc["entries"][0]["hash"]
+    # Which engine sketched a source is part of the record.
+    assert [e["params"]["engine"] for e in doc["entries"][1:3]] == ["local", "local"]
 
 
 def test_modified_entry(case, run):
