@@ -9,12 +9,11 @@ verifies that it was made with this case's key and parameters and is undamaged.
 from __future__ import annotations
 
 import json
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attrib.case import Case, check_date, check_org, open_case, utc_now
-from attrib.case.fsutil import atomic_write, case_lock
+from attrib.case.fsutil import atomic_write, case_lock, refuse_shared_secret
 from attrib.errors import SketchError, UsageError
 from attrib.sketch import Sketch, SketchParams, from_bytes, to_bytes
 from attrib.tokens import CaseKey
@@ -69,8 +68,7 @@ def load_kit(path: Path) -> tuple[CaseKey, SketchParams]:
         raise UsageError(f"{path}: no such kit file") from None
     except (ValueError, UnicodeDecodeError):
         raise UsageError(f"{path}: not an attrib kit (invalid JSON)") from None
-    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise UsageError(f"{path}: kit file is readable by other users; run 'chmod 600 {path}'")
+    refuse_shared_secret(path, st, "kit file", UsageError)
     if not isinstance(data, dict) or data.get("schema") != KIT_SCHEMA:
         raise UsageError(f"{path}: not an attrib kit (schema {KIT_SCHEMA})")
     try:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import stat
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -36,7 +35,7 @@ from typing import Any
 
 from attrib.case import utc_now
 from attrib.case.audit import append_entry
-from attrib.case.fsutil import atomic_write, case_lock, sha256_bytes
+from attrib.case.fsutil import atomic_write, case_lock, refuse_shared_secret, sha256_bytes
 from attrib.errors import CaseError, IntegrityError, UsageError
 from attrib.leaklinks import LinkSettings, ListTokens, find_links, links_to
 from attrib.sketch import Sketch, SketchParams, from_bytes, to_bytes
@@ -138,8 +137,7 @@ def _load_key(folder: Path, manifest: dict[str, Any]) -> CaseKey:
         st = path.stat()
     except FileNotFoundError:
         raise CaseError(f"{folder}: registry key file is missing") from None
-    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise CaseError(f"{path}: key file is readable by other users; run 'chmod 600 {path}'")
+    refuse_shared_secret(path, st, "key file", CaseError)
     try:
         data = json.loads(path.read_text())
         key = CaseKey(bytes.fromhex(data["secret"]), data["registry_id"])

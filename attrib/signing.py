@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
-from attrib.case.fsutil import atomic_write
+from attrib.case.fsutil import atomic_write, refuse_shared_secret
 from attrib.errors import UsageError
 
 
@@ -99,9 +98,7 @@ def load_private_key(path: Path | None = None) -> Ed25519PrivateKey:
                          "or give --key") from None
     except IsADirectoryError:
         raise UsageError(f"{path}: is a folder, not an examiner key file") from None
-    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise UsageError(f"{path}: examiner key is readable by other users; "
-                         f"run 'chmod 600 {path}'")
+    refuse_shared_secret(path, st, "examiner key", UsageError)
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):

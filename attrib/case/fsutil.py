@@ -18,6 +18,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -179,3 +180,17 @@ def case_lock(folder: Path, *, wait: bool = False) -> Iterator[None]:
             held.discard(key)
     finally:
         os.close(fd)
+
+
+def refuse_shared_secret(path: Path, st: os.stat_result, what: str,
+                         error: type[Exception]) -> None:
+    """Raise ``error`` when group or others have any access to a secret file.
+
+    Args:
+        path: the file, as the user named it.
+        st: its ``stat`` result (taken with the read, so both see the same file).
+        what: how the message names it ("key file", "kit file", ...).
+        error: the exception class of the caller's layer.
+    """
+    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise error(f"{path}: {what} is readable by other users; run 'chmod 600 {path}'")

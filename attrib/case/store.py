@@ -44,7 +44,6 @@ import json
 import os
 import re
 import secrets
-import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +54,7 @@ from attrib.case.fsutil import (
     atomic_write,
     case_lock,
     holds_lock,
+    refuse_shared_secret,
     remove_stale_temporaries,
     replace_file,
     sha256_bytes,
@@ -122,8 +122,7 @@ def read_key_file(path: Path) -> CaseKey:
         st = path.stat()
     except FileNotFoundError:
         raise CaseError(f"{path.parent}: case key file is missing") from None
-    if st.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise CaseError(f"{path}: key file is readable by other users; run 'chmod 600 {path}'")
+    refuse_shared_secret(path, st, "key file", CaseError)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return CaseKey(bytes.fromhex(data["secret"]), str(data["case_id"]))
