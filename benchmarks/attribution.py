@@ -112,7 +112,12 @@ def evaluate(doc: Any, truth: dict[str, Any]) -> dict[str, Any]:
 
 
 def coverage_rows(leak: Sketch, sources: list[Sketch], population: int) -> list[bool]:
-    """Whether each sampled-tier interval covers the exact containment."""
+    """Whether each sampled-tier interval covers the exact tier's containment.
+
+    Both tiers count the same quantity (distinct anchor tokens the source holds, a
+    near-duplicate record's similarity credited per token), so the sampled figure is a
+    binomial sample of the exact one.
+    """
     exact = attribute(leak, sources, population, Settings(exact_below=10**12))
     sampled = attribute(leak, sources, population, Settings(exact_below=0))
     truth = {(c.org, c.snapshot): c.containment for c in exact.candidates}
@@ -123,6 +128,25 @@ def coverage_rows(leak: Sketch, sources: list[Sketch], population: int) -> list[
         lo, hi = c.containment_ci
         out.append(lo <= truth[(c.org, c.snapshot)] <= hi)
     return out
+
+
+def describe(doc: Any, truth: dict[str, Any], seed: int, r: int) -> str:
+    """One leak's verdict and leading candidates, for a debugging rerun (counts only)."""
+    v = doc.verdict
+    lines = [f"seed {seed} {truth['family']} run {r}: truth {truth.get('org')} "
+             f"{truth.get('snapshot')} components "
+             f"{[(c['org'], c['fraction']) for c in truth.get('components') or []]} "
+             f"fields {truth.get('fields')} rows {truth.get('rows')} -> {v.status} {v.org} "
+             f"conf {v.confidence:.3f} outside {doc.outside_probability:.3f} "
+             f"tier {doc.tier}: {v.reason}"]
+    for c in doc.candidates[:6]:
+        lines.append(f"    {c.org:10s} {c.snapshot} p {c.probability:.3f} "
+                     f"n {c.checkable_records} m {c.matched_sample} "
+                     f"cont {c.containment:.3f} ll {c.loglik:.1f} fields {c.field_counts}")
+    for comp in doc.components:
+        lines.append(f"    component {comp.org} {comp.snapshot} share {comp.fraction:.3f} "
+                     f"records {comp.records} in-case {comp.source_in_case:.3f}")
+    return "\n".join(lines)
 
 
 def ece(pairs: list[tuple[float, bool]], bins: int = 10) -> float:
@@ -179,7 +203,11 @@ def summarise(rows: list[dict[str, Any]], coverage: list[bool]) -> dict[str, Any
 
 
 def run(size: str, seeds: int, runs: int, first_seed: int, settings: Settings,
-        log: Any = print) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        log: Any = print, families: list[str] | None = None,
+        only_runs: list[int] | None = None, show: bool = False,
+        ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run the benchmark; ``families`` / ``only_runs`` restrict it (to rerun one case),
+    ``show`` logs every leak's verdict and leading candidates (no personal data)."""
     rows: list[dict[str, Any]] = []
     coverage: list[bool] = []
     for seed in range(first_seed, first_seed + seeds):
@@ -190,14 +218,21 @@ def run(size: str, seeds: int, runs: int, first_seed: int, settings: Settings,
         population = world.population.height
         log(f"seed {seed}: world and {len(sources)} sources in {time.perf_counter() - t0:.1f}s")
         for fam in FAMILIES:
+            if families and fam not in families:
+                continue
             for r in range(runs):
+                if only_runs is not None and r not in only_runs:
+                    continue
                 frame, truth = make_leak(world, fam, seed * 100_000 + r * 100 + FAMILIES.index(fam))
                 leak, _, _ = sketch_frames([frame], key, params, kind="leak", exact=True,
                                            label=f"{fam}-{r}")
                 res = attribute(leak, sources, population, settings)
                 row = evaluate(res, truth)
                 row["seed"] = seed
+                row["run"] = r
                 rows.append(row)
+                if show:
+                    log(describe(res, truth, seed, r))
                 if fam in ("plain", "overlap", "padded", "mixture") and r % 2 == 0:
                     coverage.extend(coverage_rows(leak, sources, population))
         log(f"seed {seed}: done in {time.perf_counter() - t0:.1f}s")
@@ -212,11 +247,22 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=12, help="leaks per family per seed")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "attribution.json")
     ap.add_argument("--write-error-rates", action="store_true")
+    ap.add_argument("--families", default="",
+                    help="comma-separated families to run (default: all)")
+    ap.add_argument("--only-runs", default="",
+                    help="comma-separated run indices to run (default: all of --runs)")
+    ap.add_argument("--show", action="store_true",
+                    help="log each leak's verdict and leading candidates")
     args = ap.parse_args()
+    families = [f for f in args.families.split(",") if f] or None
+    only_runs = [int(x) for x in args.only_runs.split(",") if x] or None
+    if args.write_error_rates and (families or only_runs):
+        ap.error("--write-error-rates needs the full benchmark (no --families/--only-runs)")
     settings = Settings()
     t0 = time.perf_counter()
     summary, rows = run(args.size, args.seeds, args.runs, args.first_seed, settings,
-                        log=lambda m: print(m, file=sys.stderr))
+                        log=lambda m: print(m, file=sys.stderr), families=families,
+                        only_runs=only_runs, show=args.show)
     command = (f"python benchmarks/attribution.py --size {args.size} --seeds {args.seeds} "
                f"--first-seed {args.first_seed} --runs {args.runs}")
     summary.update({

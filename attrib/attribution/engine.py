@@ -365,25 +365,69 @@ def _masked_only_rows(leak: Sketch, recs: pl.DataFrame) -> pl.Series:
 
 
 def _anchor_containment(recs: pl.DataFrame, source: Sketch, exact: bool,
-                        masked_rows: np.ndarray | None = None) -> tuple[int, int]:
+                        masked_rows: np.ndarray | None = None,
+                        credit: np.ndarray | None = None,
+                        rec_index: np.ndarray | None = None) -> tuple[int, int]:
     """Distinct leak anchor tokens of the kinds ``source`` holds, and how many it has.
 
     This is the containment attrib reports: each anchor token is in the sampled tier
     independently of every other (its own keyed hash decides), so the sampled count
     is a binomial sample of exactly the quantity the exact tier counts. Records with no
     full identifier (``masked_rows``) count with their masked anchors.
+
+    ``credit`` (per observed record, in [0, 1]; ``rec_index`` maps leak rows to observed
+    records): a token the source lacks counts as found with the largest credit of the
+    records carrying it — a near-duplicate record's similarity. Credit is given per
+    *token* (a record with two anchors the source lacks lends its similarity to both),
+    so the sampled tier, which sees a record through each of its sampled tokens, is a
+    sample of the same quantity the exact tier counts.
     """
-    n = m = 0
+    n, m = 0, 0.0
     for (t,), part in recs.partition_by("type", as_dict=True).items():
         if t in MASKED_ANCHORS and masked_rows is not None and source.holds(t) \
                 and source.has_masked(t):
             part = part.filter(pl.col("row").is_in(masked_rows))
         elif t not in ANCHORS or not source.holds(t):
             continue
-        tokens = np.unique(part["token"].to_numpy())
+        tokens, inverse = np.unique(part["token"].to_numpy(), return_inverse=True)
+        hit = _in_sorted(tokens, source.tokens(t, exact=exact))
         n += int(tokens.size)
-        m += int(_in_sorted(tokens, source.tokens(t, exact=exact)).sum())
-    return n, m
+        m += float(hit.sum())
+        if credit is not None and rec_index is not None and tokens.size:
+            best = np.zeros(tokens.size)
+            np.maximum.at(best, inverse.ravel(), credit[rec_index[part["row"].to_numpy()]])
+            m += float(best[~hit].sum())
+    return n, min(n, int(round(m)))
+
+
+def _neardup_credit(o: _Observation, leak: Sketch, source: Sketch, observed: np.ndarray,
+                    tier: str) -> np.ndarray | None:
+    """Per observed record: its near-duplicate similarity (0 for every other record).
+
+    Only records no anchor matches get near-duplicate credit. The sampled tier sees a
+    record through its sampled anchors only, and would credit a record whose unsampled
+    anchor the source holds; where the source keeps its exact tier (near-duplicate
+    signatures need it), such records get none, so both tiers credit the same tokens.
+    """
+    if o.neardup is None or o.weak_w is None or not o.neardup.any():
+        return None
+    credit = np.where(o.neardup, o.weak_w, 0.0)
+    if tier != "sampled" or source.exact is None or leak.records is None:
+        return credit
+    rows = observed[o.neardup]
+    recs = leak.records.filter(pl.col("row").is_in(pl.Series(rows).implode()))
+    masked_only = ~np.isin(rows, _full_anchor_rows(leak).to_numpy())
+    hit_rows = []
+    for (t,), part in recs.partition_by("type", as_dict=True).items():
+        if t in MASKED_ANCHORS and source.holds(t) and source.has_masked(t):
+            part = part.filter(pl.col("row").is_in(pl.Series(rows[masked_only]).implode()))
+        elif t not in ANCHORS or not source.holds(t):
+            continue
+        hit = _in_sorted(part["token"].to_numpy(), source.tokens(t, exact=True))
+        hit_rows.append(part["row"].to_numpy()[hit])
+    if hit_rows:
+        credit[np.isin(observed, np.concatenate(hit_rows))] = 0.0
+    return credit
 
 
 def _observed_records(leak: Sketch, tier: str, masked: bool = True,
@@ -490,17 +534,20 @@ def attribute(
     member = np.stack([o.matched for o in obs], axis=1) if obs else np.zeros((n_obs, 0), bool)
     best_snap = _best_snapshot_per_org(orgs, logliks)
     comps_idx = _gather(member, best_snap, sizes, population, settings)
+    comps_idx = _nested_components(member, comps_idx, best_snap, sizes, population, settings)
     shares, unexplained = _em_shares(member, comps_idx, sizes, population, settings)
 
     # Open world: does the leak carry the best organisation's copies?
-    sides = _sides(obs, orgs)
-    nesting = _overlap_profile(sources, orgs)
+    sides = _sides(obs, orgs, settings)
+    profiles = _profiles(recs, sources, orgs, exact)
     masked_rows = observed[masked_only] if masked_only is not None else None
-    anchor_counts = [_with_neardup_count(_anchor_containment(recs, s, exact, masked_rows), o)
+    anchor_counts = [_anchor_containment(recs, s, exact, masked_rows,
+                                         _neardup_credit(o, leak, s, observed, tier), rec_index)
                      for s, o in zip(sources, obs, strict=True)]
-    p_in = [_source_in_case(obs[i], sides[i], nesting[orgs[i]], settings, anchor_counts[i])
+    p_in = [_source_in_case(obs[i], sides[i], profiles[i], settings, anchor_counts[i])
             for i in range(len(obs))]
-    comp_in = _component_source_in_case(obs, orgs, member, comps_idx, nesting, settings)
+    comp_in = _component_source_in_case(obs, orgs, member, comps_idx, sources, recs, rec_index,
+                                        exact, settings)
     components = [
         Component(
             org=orgs[i], snapshot=snaps[i], fraction=float(shares[j]),
@@ -680,18 +727,6 @@ def _neardup_mask(o: _Observation) -> np.ndarray:
     return o.neardup if o.neardup is not None else np.zeros(o.matched.size, dtype=bool)
 
 
-def _with_neardup_count(counts: tuple[int, int], o: _Observation) -> tuple[int, int]:
-    """Anchor containment counts with near-duplicate records found, by similarity.
-
-    Each such record has an anchor token that missed the source (counted in ``n``);
-    it now counts as found with the weight of its similarity.
-    """
-    n, m = counts
-    if o.neardup is None or o.weak_w is None:
-        return counts
-    return n, min(n, m + int(round(float(o.weak_w[o.neardup].sum()))))
-
-
 def _with_neardup(o: _Observation, leak: Sketch, source: Sketch, rec_index: np.ndarray,
                   population: int) -> _Observation:
     """Checkable records no anchor matched, matched to the source as near-duplicates.
@@ -819,9 +854,16 @@ def _em_shares(member: np.ndarray, comps: list[int], sizes: np.ndarray, populati
     unexplained record 1/|U|. Records in several components are shared out in
     proportion to w_c/|S_c|.
     """
+    w, rest, _ = _em_fit(member, comps, sizes, population, settings)
+    return w, rest
+
+
+def _em_fit(member: np.ndarray, comps: list[int], sizes: np.ndarray, population: int,
+            settings: Settings) -> tuple[np.ndarray, float, float]:
+    """EM of :func:`_em_shares`; also returns the fitted log-likelihood."""
     n = member.shape[0]
-    if not comps or n == 0:
-        return np.zeros(0), 1.0
+    if n == 0:
+        return np.zeros(len(comps)), 1.0, 0.0
     # Collapse identical membership patterns: EM then runs over classes, not records.
     patterns, counts = np.unique(member[:, comps], axis=0, return_counts=True)
     like = np.concatenate(
@@ -836,7 +878,44 @@ def _em_shares(member: np.ndarray, comps: list[int], sizes: np.ndarray, populati
             w = new
             break
         w = new
-    return w[:-1], float(w[-1])
+    loglik = float((counts * np.log(like @ w)).sum())
+    return w[:-1], float(w[-1]), loglik
+
+
+def _nested_components(member: np.ndarray, chosen: list[int], candidates: list[int],
+                       sizes: np.ndarray, population: int, settings: Settings) -> list[int]:
+    """Components gather cannot see: organisations nested in a chosen one.
+
+    Gather removes every record a component explains, so a car dealer or an insurer
+    whose customers all sit inside the licensing authority never gets a record once the
+    authority is chosen. The only trace of such a component is an excess of its
+    customers: more of the list is in it than a sample of the authority would hold.
+    Each remaining candidate is tried in the EM of :func:`_em_shares`; the best is
+    added while its likelihood-ratio test against the components so far is significant
+    at ``chance_alpha`` (half a chi-square with one degree of freedom: the share is on
+    the boundary under the null) and it takes at least ``min_component_share`` of the
+    list and ``min_component_records`` records.
+    """
+    n = member.shape[0]
+    chosen = list(chosen)
+    if not chosen or n == 0:
+        return chosen
+    _, _, base = _em_fit(member, chosen, sizes, population, settings)
+    while True:
+        best, best_gain, best_ll = -1, 0.0, base
+        for i in candidates:
+            if i in chosen or not member[:, i].any():
+                continue
+            w, _, ll = _em_fit(member, [*chosen, i], sizes, population, settings)
+            share = float(w[-1])
+            if share < settings.min_component_share or share * n < settings.min_component_records:
+                continue
+            if ll - base > best_gain:
+                best, best_gain, best_ll = i, ll - base, ll
+        if best < 0 or 0.5 * stats.chi2_sf(2.0 * best_gain, 1) > settings.chance_alpha:
+            return chosen
+        chosen.append(best)
+        base = best_ll
 
 
 def _version_llr(o: _Observation, settings: Settings) -> float:
@@ -863,20 +942,112 @@ def _agreement(o: _Observation) -> float:
     return float(o.field_hits.mean()) if o.field_hits.size else float("nan")
 
 
-def _overlap_profile(sources: list[Sketch], orgs: list[str]) -> dict[str, list[float]]:
-    """Per organisation: how much of each other organisation's customers it holds.
+@dataclass
+class _Profile:
+    """How a candidate snapshot's list and the case's other organisations co-occur.
 
-    An authority that holds every car owner holds every insurer's customers: a list
-    from an insurer outside the case sits almost entirely inside it. The case's other
-    organisations show what containment an unrelated organisation's list typically
-    reaches in a candidate.
+    Measured on one anchor type ``token_type`` (the leak's type with most tokens in the
+    candidate S), over the *dims*: every other organisation X holding that type (its
+    largest snapshot).
+
+    * ``q`` (per dim): of the leak's tokens found in S (``m`` of them), the share also
+      in X; ``r``: the same share over all of S's tokens (``s_n``). A list drawn from S
+      is a sample of S, so q ~ r.
+    * per other organisation O (its largest snapshot): the containment ``c_others[O]``
+      of O's list in S, and ``kq[O]`` (per dim) the share of O's tokens in S that are
+      also in X, from ``kn[O]`` tokens (nan where unknown: O is X itself, O lacks the
+      type, or O and S share under 20 tokens).
     """
+
+    c_others: np.ndarray
+    token_type: str | None = None
+    q: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    m: int = 0
+    r: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    s_n: int = 0
+    kq: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    kn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+
+def _largest_per_org(sources: list[Sketch], orgs: list[str]) -> dict[str, Sketch]:
     largest: dict[str, Sketch] = {}
     for sk, org in zip(sources, orgs, strict=True):
         if org not in largest or sk.persons > largest[org].persons:
             largest[org] = sk
-    return {s: [_contained(largest[o], largest[s]) for o in sorted(largest) if o != s]
-            for s in sorted(largest)}
+    return largest
+
+
+def _leak_anchor_tokens(recs: pl.DataFrame) -> dict[str, np.ndarray]:
+    """The distinct anchor tokens of the leak's (observed) records, per type."""
+    return {t: np.unique(part["token"].to_numpy())
+            for (t,), part in recs.partition_by("type", as_dict=True).items() if t in ANCHORS}
+
+
+def _profiles(recs: pl.DataFrame, sources: list[Sketch], orgs: list[str],
+              exact: bool) -> list[_Profile]:
+    """The co-occurrence profile (:class:`_Profile`) of every candidate snapshot."""
+    largest = _largest_per_org(sources, orgs)
+    leak_tokens = _leak_anchor_tokens(recs)
+    return [_profile(leak_tokens, src, orgs[i], largest, exact)
+            for i, src in enumerate(sources)]
+
+
+def _profile(leak_tokens: dict[str, np.ndarray], src: Sketch, own: str,
+             largest: dict[str, Sketch], exact: bool, exclude: tuple[Sketch, ...] = (),
+             min_tokens: int = 20) -> _Profile:
+    """The co-occurrence profile of one candidate snapshot ``src`` of organisation ``own``.
+
+    ``exclude``: other mixture components' snapshots. Their organisations drop out, and
+    every list (the candidate's, the other organisations') is restricted to persons
+    the excluded snapshots do not hold: the part of the list they leave unexplained
+    is then tested against the part of the candidate they do not cover.
+    """
+    skip = {sk.meta.get("org") for sk in exclude}
+    others = [o for o in sorted(largest) if o != own and o not in skip]
+    # The leak's anchor type with most tokens in S carries the profile.
+    best_t, best_hits = None, np.zeros(0, dtype=np.uint64)
+    for t in sorted(leak_tokens):
+        if not src.holds(t):
+            continue
+        toks = leak_tokens[t]
+        hits = toks[_in_sorted(toks, src.tokens(t, exact=exact))]
+        if hits.size > best_hits.size:
+            best_t, best_hits = t, hits
+    if best_t is None:
+        return _Profile(np.array([_contained(largest[o], src) for o in others]))
+    drop = _union([sk.tokens(best_t, exact=exact) for sk in exclude if sk.holds(best_t)])
+
+    def kept(tokens: np.ndarray) -> np.ndarray:
+        return tokens[~_in_sorted(tokens, drop)] if drop.size else tokens
+
+    s_tok = kept(src.tokens(best_t, exact=exact))
+    best_hits = kept(best_hits)
+    x_tok = {o: kept(largest[o].tokens(best_t, exact=exact)) for o in others
+             if largest[o].holds(best_t)}
+    dims = [o for o in others if o in x_tok and x_tok[o].size >= min_tokens]
+    if s_tok.size < min_tokens or not dims:
+        return _Profile(np.array([_contained(largest[o], src) for o in others]))
+    # S's tokens in each X: the candidate's own profile and, per other organisation O
+    # (itself one of the dims), how O's part of S co-occurs with the others.
+    member = np.stack([_in_sorted(s_tok, x_tok[x]) for x in dims], axis=1).astype(np.float64)
+    both = member.T @ member  # |S ∩ X ∩ Y| per pair of dims
+    r = member.mean(axis=0)
+    q = (np.array([_in_sorted(best_hits, x_tok[x]).mean() for x in dims])
+         if best_hits.size else np.zeros(len(dims)))
+    c_others = np.zeros(len(others))
+    kq = np.full((len(others), len(dims)), np.nan)
+    kn = np.zeros(len(others))
+    for k, o in enumerate(others):
+        if o not in dims:
+            c_others[k] = _contained(largest[o], src)
+            continue
+        j = dims.index(o)
+        kn[k] = both[j, j]
+        c_others[k] = both[j, j] / x_tok[o].size
+        if kn[k] >= min_tokens:
+            kq[k] = both[j] / both[j, j]
+            kq[k, j] = np.nan  # how an organisation like O overlaps O itself is unknown
+    return _Profile(c_others, best_t, q, int(best_hits.size), r, int(s_tok.size), kq, kn)
 
 
 def _contained(inner: Sketch, outer: Sketch) -> float:
@@ -893,24 +1064,66 @@ def _contained(inner: Sketch, outer: Sketch) -> float:
     return best
 
 
-def _containment_log_lr(n: int, m: int, profile: list[float], settings: Settings) -> float:
-    """Log-likelihood ratio of the containment: from this source vs from outside.
+def _log_norm(x: np.ndarray | float, mean: np.ndarray | float,
+              sd: np.ndarray | float) -> np.ndarray:
+    x, mean, sd = np.asarray(x, float), np.asarray(mean, float), np.asarray(sd, float)
+    return np.asarray(-0.5 * ((x - mean) / sd) ** 2 - np.log(sd * math.sqrt(2 * math.pi)))
 
-    From this source, the containment is uniform in [1 - max_padding, 1] (padding).
-    From an outside organisation it follows, with equal weight, the Beta prior
-    ``outside_overlap_prior`` and each of the containments the case's other
-    organisations reach in this candidate (a normal kernel of width
-    ``overlap_bandwidth``, widened by the sampling error).
+
+def _binom_sd(p: np.ndarray | float, n: np.ndarray | float) -> np.ndarray:
+    p, n = np.asarray(p, float), np.asarray(n, float)
+    return np.asarray(np.sqrt(np.clip(p * (1 - p), 0, None) / np.maximum(n, 1)))
+
+
+def _containment_log_lr(n: int, m: int, profile: _Profile | list[float],
+                        settings: Settings, min_records: int = 20) -> float:
+    """Log-likelihood ratio of the containment profile: from this source vs from outside.
+
+    The containment c of the leak in the candidate S, and per other organisation X the
+    share q_X of the leak's records in S that are also in X (see :class:`_Profile`):
+
+    * from S, c is uniform in [1 - max_padding, 1] (padding) and the leak's part in S
+      is a sample of S, so q_X is near S's own share r_X;
+    * from an outside organisation, with equal weight: c follows the Beta prior
+      ``outside_overlap_prior`` and the q_X are as from S (its customers in S are
+      unrelated to X); or the profile is that of one of the case's *other*
+      organisations O: c near O's containment in S, q_X near the share of O's
+      customers in S that are in X (q_O itself unknown: uniform).
+
+    Normal kernels of width ``overlap_bandwidth``, widened by the sampling errors. So a
+    list entirely inside the licensing authority that overlaps the insurers only as
+    much as the authority's whole list does is evidence for the authority; one that
+    overlaps them as an insurer's list does is evidence for an organisation like an
+    insurer, possibly one outside the case. Capped at ``containment_llr_cap``.
     """
-    if n < 20:
+    if n < min_records:
         return 0.0
+    if not isinstance(profile, _Profile):
+        profile = _Profile(np.asarray(profile, dtype=float))
     c = m / n
-    in_density = 1.0 / settings.max_padding if c >= 1.0 - settings.max_padding else 1e-3
+    bw = settings.overlap_bandwidth
+    log_in = (-math.log(settings.max_padding) if c >= 1.0 - settings.max_padding
+              else math.log(1e-3))
     a, b = settings.outside_overlap_prior
-    width = math.hypot(settings.overlap_bandwidth, math.sqrt(c * (1 - c) / n))
-    kernels = [stats.norm_pdf(c, x, width) for x in profile]
-    out_density = (float(stats.beta_pdf(c, a, b)) + sum(kernels)) / (len(kernels) + 1)
-    llr = math.log(in_density) - math.log(max(out_density, 1e-12))
+    width_c = math.hypot(bw, float(_binom_sd(c, n)))
+    log_beta = float(stats.beta_logpdf(c, a, b))
+    k = len(profile.c_others)
+    kernels = _log_norm(c, profile.c_others, width_c) if k else np.zeros(0)
+    log_q_in = 0.0
+    if profile.m >= min_records and profile.q.size:
+        sd_q = _binom_sd(profile.q, profile.m)
+        log_q_in = float(_log_norm(profile.q, profile.r,
+                                   np.hypot(bw, np.hypot(sd_q, _binom_sd(profile.r,
+                                                                         profile.s_n)))).sum())
+        width = np.hypot(bw, np.hypot(sd_q[None, :],
+                                      _binom_sd(profile.kq, profile.kn[:, None])))
+        dens = _log_norm(profile.q[None, :], profile.kq, width)
+        kernels = kernels + np.where(np.isnan(profile.kq), 0.0, dens).sum(axis=1)
+    terms = np.append(kernels, log_beta + log_q_in)
+    top = float(np.max(terms))
+    log_out = (top + math.log(float(np.exp(terms - top).sum())) - math.log(k + 1)
+               if np.isfinite(top) else -math.inf)
+    llr = log_in + log_q_in - log_out if np.isfinite(log_out) else math.inf
     cap = settings.containment_llr_cap
     return max(-cap, min(cap, llr))
 
@@ -926,37 +1139,73 @@ def _restrict(o: _Observation, keep: np.ndarray) -> _Observation:
 
 
 def _component_source_in_case(obs: list[_Observation], orgs: list[str], member: np.ndarray,
-                              comps: list[int], nesting: dict[str, list[float]],
+                              comps: list[int], sources: list[Sketch], recs: pl.DataFrame,
+                              rec_index: np.ndarray, exact: bool,
                               settings: Settings) -> list[float]:
-    """Open-world test of each mixture component on the records only it explains.
+    """Open-world test of each mixture component on the part of the list it explains.
 
     Records a component shares with another component may carry the other's copy;
-    they are left out of its test, and the other components are not counted as
-    organisations it must be told from.
+    they are left out of its field checks, and the other components are not counted
+    as organisations it must be told from. The records no other component explains
+    are tested like a whole list (containment and co-occurrence profile, see
+    :func:`_containment_log_lr`) against the part of the candidate the other
+    components do not hold. A component nested in another (every record it explains
+    is also another's) has no such part: only its field checks speak for it.
+
+    A component j nested in component i (at least half of j's list is in i) explains
+    records away for i's test only once j has passed its own test
+    (``component_threshold``): a list from an insurer outside the case, split by gather
+    into "insurer_a's customers" and "the rest of the authority", must not leave the
+    authority a residue that looks like a sample of it when insurer_a's part is not
+    shown to be insurer_a's. The test is repeated until no nested component fails anew.
     """
-    out = []
-    for i in comps:
-        keep = member[:, i].copy()
-        for j in comps:
-            if j != i:
-                keep &= ~member[:, j]
-        sub = [_restrict(o, keep) for o in obs]
-        rivals = [k for k in range(len(obs)) if k == i or k not in comps]
-        sides = _sides([sub[k] for k in rivals], [orgs[k] for k in rivals])
-        # Containment says nothing here: the records were selected for being in it.
-        out.append(_source_in_case(sub[i], sides[rivals.index(i)], nesting[orgs[i]],
-                                   settings, containment=(0, 0)))
+    largest = _largest_per_org(sources, orgs)
+    rows = recs["row"].to_numpy()
+    nested = {(i, j): _contained(sources[j], sources[i]) >= 1.0 - settings.max_padding
+              for i in comps for j in comps if i != j}
+    confirmed = set(comps)
+    out: list[float] = []
+    for _ in range(len(comps) + 1):
+        out = []
+        for i in comps:
+            others = [j for j in comps if j != i and (j in confirmed or not nested[i, j])]
+            rest = ~member[:, others].any(axis=1) if others else np.ones(member.shape[0], bool)
+            keep = member[:, i] & rest
+            sub = [_restrict(o, keep) for o in obs]
+            rivals = [k for k in range(len(obs)) if k == i or k not in others]
+            sides = _sides([sub[k] for k in rivals], [orgs[k] for k in rivals], settings)
+            n = int((obs[i].checkable & rest).sum())
+            m = int((obs[i].matched & rest).sum())
+            part = recs.filter(pl.Series(rest[rec_index[rows]])) if rows.size else recs
+            profile = _profile(_leak_anchor_tokens(part), sources[i], orgs[i], largest, exact,
+                               exclude=tuple(sources[j] for j in others))
+            out.append(_source_in_case(sub[i], sides[rivals.index(i)], profile, settings,
+                                       containment=(n, m)))
+        passing = {i for i, p in zip(comps, out, strict=True)
+                   if p >= settings.component_threshold}
+        if confirmed <= passing:
+            break
+        confirmed &= passing
     return out
 
 
-def _sides(obs: list[_Observation], orgs: list[str]) -> list[tuple[int, int]]:
+def _sides(obs: list[_Observation], orgs: list[str],
+           settings: Settings | None = None) -> list[tuple[int, int]]:
     """Per candidate: (checks siding with it, checks siding against it).
 
     A field check of a leak record sides with candidate i when i's copy agrees with the
     leak and another organisation's copy of the same person disagrees; it sides
     against i when i's copy disagrees and another organisation's agrees. Where copies
     differ, a list follows the copy it was taken from.
+
+    Fields that organisations hold identically unless one of them garbles them (names,
+    plates, e-mails: ``agree_out`` 1 in ``field_rates``) only side *against* a
+    candidate: where a courier writes "Mr Wang" and the candidate the full name, any
+    list with the full name — from anywhere — agrees with the candidate.
     """
+    settings = settings or Settings()
+    weak = np.array([_FIELD_CODES[f] for f, r in settings.field_rates.items()
+                     if f in _FIELD_CODES and r[3] >= 1.0], dtype=np.int64)
     agree = [np.unique(o.field_keys[o.field_hits]) for o in obs]
     disagree = [np.unique(o.field_keys[~o.field_hits]) for o in obs]
     names = sorted(set(orgs))
@@ -969,6 +1218,7 @@ def _sides(obs: list[_Observation], orgs: list[str]) -> list[tuple[int, int]]:
     for i in range(len(obs)):
         own = orgs[i]
         others_dis = _count_of(agree[i], dis_keys, dis_n) - _in_sorted(agree[i], org_dis[own])
+        others_dis[np.isin(agree[i] % 16, weak)] = 0
         others_agree = (_count_of(disagree[i], agree_keys, agree_n)
                         - _in_sorted(disagree[i], org_agree[own]))
         out.append((int((others_dis > 0).sum()), int((others_agree > 0).sum())))
@@ -994,7 +1244,7 @@ def _count_of(keys: np.ndarray, sorted_keys: np.ndarray, counts: np.ndarray) -> 
     return np.where(sorted_keys[idx] == keys, counts[idx], 0)
 
 
-def _source_in_case(o: _Observation, sides: tuple[int, int], profile: list[float],
+def _source_in_case(o: _Observation, sides: tuple[int, int], profile: _Profile | list[float],
                     settings: Settings, containment: tuple[int, int] | None = None) -> float:
     """Posterior that the leak carries this snapshot's copies (not another org's).
 

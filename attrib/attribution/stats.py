@@ -128,3 +128,14 @@ def beta_pdf(x: float, a: float, b: float) -> float:
 def norm_pdf(x: float, mean: float, sd: float) -> float:
     """Density of Normal(mean, sd) at x."""
     return math.exp(-0.5 * ((x - mean) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
+
+
+def beta_logpdf(x: float, a: float, b: float) -> float:
+    """Log density of Beta(a, b) at x (-inf outside the support's interior where 0)."""
+    with np.errstate(divide="ignore"):
+        return float(stats.beta.logpdf(x, a, b))
+
+
+def chi2_sf(x: float, df: int) -> float:
+    """P(X >= x) for X ~ chi-square with ``df`` degrees of freedom."""
+    return float(stats.chi2.sf(max(x, 0.0), df))
