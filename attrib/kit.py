@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from attrib.case import Case, check_date, check_org, open_case, utc_now
 from attrib.case.fsutil import atomic_write, case_lock, refuse_shared_secret
 from attrib.errors import SketchError, UsageError
-from attrib.sketch import Sketch, SketchParams, from_bytes, to_bytes
+from attrib.sketch import Sketch, SketchParams, from_bytes, write_sketch
 from attrib.tokens import CaseKey
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def sketch_with_kit(file: Path, kit: Path, out: Path, *, org: str, snapshot: str
         meta={"org": check_org(org), "snapshot": check_date(snapshot), "sketched": utc_now()},
         mapping=mapping, sheet=sheet, exact=exact, max_rows=max_rows, batch_rows=batch_rows,
         progress=progress)
-    atomic_write(Path(out), to_bytes(sk))
+    atomic_write(Path(out), lambda fh: write_sketch(sk, fh))
     return sk
 
 

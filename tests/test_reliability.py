@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -301,6 +302,10 @@ def _crashing(step: int, torn: bool, counter: list[int]):
         return counter[0] == step
 
     def atomic_write(path, data, *, mode=0o644):
+        if callable(data):  # a streamed write: the same bytes
+            buf = io.BytesIO()
+            data(buf)
+            data = buf.getvalue()
         if tick():
             if torn:
                 Path(path).with_name(f".{Path(path).name}.crash{fsutil.TEMP_SUFFIX}"

@@ -35,6 +35,7 @@ import numpy as np
 import polars as pl
 
 from attrib import neardup
+from attrib.arrays import distinct
 from attrib.attribution import stats
 from attrib.canary import FALSE_MATCH_RATE, CanaryMatch, CanarySet, match_canaries
 from attrib.masked import source_multipliers, weak_membership_loglik
@@ -275,7 +276,7 @@ def _observe(
         np.logical_or.at(matched, obs, hit)
         if t not in VERSION_ANCHORS:
             continue
-        hit_anchors = np.unique(part["token"].to_numpy()[hit])
+        hit_anchors = distinct(part["token"].to_numpy()[hit])
         for (vt,), vpart in by_type.items():
             anchor, _, fld = vt.partition(">")
             if anchor != t or not fld or not source.holds(vt):
@@ -327,7 +328,7 @@ def _observe_masked(by_type: dict[tuple[Any, ...], pl.DataFrame], rec_index: np.
         hit = _in_sorted(tokens, source.tokens(t, exact=exact))
         checkable[obs[sel]] = True
         np.minimum.at(weak_k, obs[sel][hit], multipliers[t])
-        hit_anchors = np.unique(tokens[hit])
+        hit_anchors = distinct(tokens[hit])
         for (vt,), vpart in by_type.items():
             anchor, _, fld = vt.partition(">")
             if anchor != t or not fld or not source.holds(vt):
@@ -979,7 +980,7 @@ def _largest_per_org(sources: list[Sketch], orgs: list[str]) -> dict[str, Sketch
 
 def _leak_anchor_tokens(recs: pl.DataFrame) -> dict[str, np.ndarray]:
     """The distinct anchor tokens of the leak's (observed) records, per type."""
-    return {t: np.unique(part["token"].to_numpy())
+    return {t: distinct(part["token"].to_numpy())
             for (t,), part in recs.partition_by("type", as_dict=True).items() if t in ANCHORS}
 
 
@@ -1206,8 +1207,8 @@ def _sides(obs: list[_Observation], orgs: list[str],
     settings = settings or Settings()
     weak = np.array([_FIELD_CODES[f] for f, r in settings.field_rates.items()
                      if f in _FIELD_CODES and r[3] >= 1.0], dtype=np.int64)
-    agree = [np.unique(o.field_keys[o.field_hits]) for o in obs]
-    disagree = [np.unique(o.field_keys[~o.field_hits]) for o in obs]
+    agree = [distinct(o.field_keys[o.field_hits]) for o in obs]
+    disagree = [distinct(o.field_keys[~o.field_hits]) for o in obs]
     names = sorted(set(orgs))
     org_agree = {n: _union([agree[i] for i in range(len(obs)) if orgs[i] == n]) for n in names}
     org_dis = {n: _union([disagree[i] for i in range(len(obs)) if orgs[i] == n]) for n in names}
@@ -1226,7 +1227,7 @@ def _sides(obs: list[_Observation], orgs: list[str],
 
 
 def _union(arrays: list[np.ndarray]) -> np.ndarray:
-    return np.unique(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.int64)
+    return distinct(np.concatenate(arrays)) if arrays else np.zeros(0, dtype=np.int64)
 
 
 def _union_all(arrays: Any) -> np.ndarray:
@@ -1278,7 +1279,7 @@ def _exclusive_versions(obs: list[_Observation], orgs: list[str]) -> np.ndarray:
     out = np.zeros(len(obs), dtype=np.int64)
     if not obs:
         return out
-    agree = [np.unique(o.field_keys[o.field_hits]) for o in obs]
+    agree = [distinct(o.field_keys[o.field_hits]) for o in obs]
     names = sorted(set(orgs))
     org_agree = {n: _union([agree[i] for i in range(len(obs)) if orgs[i] == n]) for n in names}
     keys, counts = np.unique(_union_all(org_agree.values()), return_counts=True)

@@ -21,8 +21,9 @@ import os
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from attrib.errors import CaseError
 
@@ -47,13 +48,15 @@ def sha256_path(path: Path) -> str:
     return h.hexdigest()
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+def atomic_write(path: Path, data: bytes | Callable[[BinaryIO], object], *,
+                 mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` so that a reader sees the old file or the new one, never part.
 
     The bytes go to a temporary file in the same folder, are flushed to disk, and the
     file is renamed over the target; a crash at any moment leaves the old file intact
     (and at worst a stray ``.NAME.*.tmp`` file, which :func:`remove_stale_temporaries`
-    deletes under the case lock).
+    deletes under the case lock). ``data`` may be a function that writes the content
+    to the file it is given (large content is then never held whole in memory).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +66,10 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
         # for the moment before this chmod.
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

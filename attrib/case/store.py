@@ -61,7 +61,7 @@ from attrib.case.fsutil import (
     sha256_path,
 )
 from attrib.errors import CaseError, IntegrityError, SketchError, UsageError
-from attrib.sketch import Sketch, SketchParams, encode, from_bytes
+from attrib.sketch import Sketch, SketchParams, from_bytes, write_sketch
 from attrib.tokens import CaseKey
 
 CASE_SCHEMA = "attrib.case/1"
@@ -211,11 +211,16 @@ class Case:
 
     # -- staged writes and recovery -----------------------------------------
 
-    def _stage(self, rel: str, data: bytes, digest: str | None = None) -> str:
-        """Write a file's next content beside it (step 1); return its SHA-256
-        (``digest``, when the caller has it already)."""
+    def _stage(self, rel: str, data: bytes) -> str:
+        """Write a file's next content beside it (step 1); return its SHA-256."""
         atomic_write(staged_path(self.path / rel), data)
-        return digest or sha256_bytes(data)
+        return sha256_bytes(data)
+
+    def _stage_sketch(self, rel: str, sk: Sketch) -> str:
+        """Write a sketch file beside its place (step 1), streamed; return its SHA-256."""
+        digest: list[str] = []
+        atomic_write(staged_path(self.path / rel), lambda fh: digest.append(write_sketch(sk, fh)))
+        return digest[0]
 
     def _commit(self, *rels: str) -> None:
         """Write the manifest (step 2), then move the staged files into place (step 3)."""
@@ -314,7 +319,7 @@ class Case:
                 "or --org"
             )
         rel = f"sources/{sid}.sketch"
-        digest = self._stage(rel, *encode(sk))
+        digest = self._stage_sketch(rel, sk)
         entry = {
             "id": sid, "org": org, "snapshot": snap, "origin": origin,
             "sketch": rel, "sketch_sha256": digest, "input": sk.meta.get("input", {}),
@@ -330,7 +335,7 @@ class Case:
         digest_in = sk.meta["input"]["sha256"]
         lid = f"leak-{digest_in[:12]}"
         rel = f"leaks/{lid}.sketch"
-        digest = self._stage(rel, *encode(sk))
+        digest = self._stage_sketch(rel, sk)
         entry = {"id": lid, "sketch": rel, "sketch_sha256": digest,
                  "input": sk.meta.get("input", {}), "rows": sk.rows, "added": utc_now()}
         self.manifest["leaks"] = [e for e in self.manifest["leaks"] if e["id"] != lid]

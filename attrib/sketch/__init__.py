@@ -9,7 +9,8 @@ from attrib.sketch.core import (
     from_bytes,
     merge_sketches,
     to_bytes,
+    write_sketch,
 )
 
 __all__ = ["SCHEMA", "Sketch", "SketchParams", "build_sketch", "encode", "from_bytes",
-           "merge_sketches", "to_bytes"]
+           "merge_sketches", "to_bytes", "write_sketch"]

@@ -23,7 +23,7 @@ parts (union of sets, element-wise minimum of fingerprints, sums of counts).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import polars as pl
@@ -318,6 +318,15 @@ def to_bytes(sk: Sketch) -> bytes:
 
 def encode(sk: Sketch) -> tuple[bytes, str]:
     """The ``.sketch`` file bytes of a sketch and their SHA-256 (hex)."""
+    return fileformat.encode(*_header_sections(sk))
+
+
+def write_sketch(sk: Sketch, fh: BinaryIO) -> str:
+    """Write a sketch's ``.sketch`` file to ``fh``; return its SHA-256 (hex)."""
+    return fileformat.write(fh, *_header_sections(sk))
+
+
+def _header_sections(sk: Sketch) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     sections: dict[str, np.ndarray] = {"fingerprint": sk.fingerprint}
     for t, arr in sk.sampled.items():
         sections[f"sampled/{t}"] = arr
@@ -353,7 +362,7 @@ def encode(sk: Sketch) -> tuple[bytes, str]:
     }
     if sk.neardup is not None:
         header["neardup"] = neardup_mod.params()
-    return fileformat.encode(header, sections)
+    return header, sections
 
 
 def _neardup_section(header: dict[str, Any],

@@ -16,9 +16,10 @@ The same content always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import struct
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -47,11 +48,19 @@ def dumps(header: dict[str, Any], sections: dict[str, np.ndarray]) -> bytes:
 
 
 def encode(header: dict[str, Any], sections: dict[str, np.ndarray]) -> tuple[bytes, str]:
-    """Encode a header and named arrays as sketch file bytes; also return the SHA-256
-    (hex) of those bytes, continued from the checksum's own pass over them.
+    """Encode a header and named arrays as sketch file bytes, and their SHA-256 (hex)."""
+    buf = io.BytesIO()
+    digest = write(buf, header, sections)
+    return buf.getvalue(), digest
 
-    Each array is hashed where it lies and copied once, into the output buffer (a leak
-    sketch's record sections run to hundreds of megabytes).
+
+def write(fh: BinaryIO, header: dict[str, Any], sections: dict[str, np.ndarray]) -> str:
+    """Write a sketch file to ``fh`` section by section; return the file's SHA-256 (hex).
+
+    Nothing is copied into one big buffer (a leak sketch's record sections run to
+    hundreds of megabytes, and touching that much fresh memory costs more than the
+    writing): each array is hashed where it lies and handed to the file as it is; the
+    file's SHA-256 continues the checksum's own pass.
     """
     descs = []
     arrays = []
@@ -62,21 +71,25 @@ def encode(header: dict[str, Any], sections: dict[str, np.ndarray]) -> tuple[byt
         arr = np.ascontiguousarray(arr.astype(_DTYPES[code], copy=False))
         descs.append({"name": name, "dtype": code, "length": int(arr.size), "offset": offset,
                       "sha256": hashlib.sha256(_raw(arr)).hexdigest()})
-        arrays.append((offset, arr))
+        arrays.append(arr)
         offset += arr.nbytes + (-arr.nbytes) % 8
     head = canonical_json({**header, "sections": descs})
     head += b" " * ((-(len(MAGIC) + 12 + len(head))) % 8)
-    prefix = MAGIC + struct.pack("<IQ", FORMAT_VERSION, len(head)) + head
-    out = bytearray(len(prefix) + offset + 32)
-    view = memoryview(out)
-    view[: len(prefix)] = prefix
-    for start, arr in arrays:
-        at = len(prefix) + start
-        view[at : at + arr.nbytes] = _raw(arr)
-    h = hashlib.sha256(view[:-32])
-    view[-32:] = h.digest()
-    h.update(view[-32:])
-    return bytes(out), h.hexdigest()
+    h = hashlib.sha256()
+
+    def put(data: bytes | memoryview) -> None:
+        fh.write(data)
+        h.update(data)
+
+    put(MAGIC + struct.pack("<IQ", FORMAT_VERSION, len(head)) + head)
+    for arr in arrays:
+        put(_raw(arr))
+        if arr.nbytes % 8:
+            put(b"\x00" * (-arr.nbytes % 8))
+    checksum = h.digest()
+    fh.write(checksum)
+    h.update(checksum)
+    return h.hexdigest()
 
 
 def _raw(arr: np.ndarray) -> memoryview:
@@ -94,7 +107,8 @@ def loads(data: bytes, *, name: str = "sketch") -> tuple[dict[str, Any], dict[st
         raise SketchError(f"{name}: not an attrib sketch file")
     if len(data) < len(MAGIC) + 12 + 32:
         raise SketchError(f"{name}: sketch file is truncated")
-    body, digest = data[:-32], data[-32:]
+    view = memoryview(data)  # slices of a view copy nothing
+    body, digest = view[:-32], bytes(view[-32:])
     if hashlib.sha256(body).digest() != digest:
         raise SketchError(f"{name}: sketch file is damaged (checksum mismatch)")
     version, head_len = struct.unpack_from("<IQ", data, len(MAGIC))
@@ -103,7 +117,7 @@ def loads(data: bytes, *, name: str = "sketch") -> tuple[dict[str, Any], dict[st
                           f"(this attrib reads version {FORMAT_VERSION})")
     start = len(MAGIC) + 12
     try:
-        header = json.loads(body[start : start + head_len])
+        header = json.loads(bytes(body[start : start + head_len]))
     except ValueError:
         raise SketchError(f"{name}: sketch header is not valid JSON") from None
     if not isinstance(header, dict):
