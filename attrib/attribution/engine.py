@@ -244,20 +244,61 @@ def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 _FIELD_CODES = {"address": 0, "phone": 1, "email": 2, "plate": 3, "name": 4}
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """The observed records' tokens by type, each column as (sorted distinct values,
+    index of every value among them): checked against every source, so prepared once."""
+
+    by_type: dict[tuple[Any, ...], pl.DataFrame]
+    token: dict[str, tuple[np.ndarray, np.ndarray]]
+    anchor: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _prepare(recs: pl.DataFrame) -> _Prepared:
+    by_type = recs.partition_by("type", as_dict=True)
+    token, anchor = {}, {}
+    for (t,), part in by_type.items():
+        token[t] = np.unique(part["token"].to_numpy(), return_inverse=True)
+        anchor[t] = np.unique(part["anchor"].to_numpy(), return_inverse=True)
+    return _Prepared(by_type, token, anchor)
+
+
+def _member(prepared: tuple[np.ndarray, np.ndarray], sorted_set: np.ndarray) -> np.ndarray:
+    """Per value of a prepared column: whether it is in ``sorted_set``.
+
+    The smaller side is searched in the larger (a source's sample is often far smaller
+    than the leak's tokens of a type), and each distinct value is decided once.
+    """
+    distinct, inverse = prepared
+    if sorted_set.size == 0 or distinct.size == 0:
+        return np.zeros(inverse.size, dtype=bool)
+    if sorted_set.size < distinct.size:
+        pos = np.searchsorted(distinct, sorted_set)
+        pos[pos == distinct.size] = 0
+        hit = np.zeros(distinct.size, dtype=bool)
+        hit[pos[distinct[pos] == sorted_set]] = True
+    else:
+        hit = _in_sorted(distinct, sorted_set)
+    return hit[inverse]
+
+
 def _observe(
     recs: pl.DataFrame, rec_index: np.ndarray, n_obs: int, source: Sketch, exact: bool,
     masked_only: np.ndarray | None = None, multipliers: dict[str, float] | None = None,
+    prepared: _Prepared | None = None,
 ) -> _Observation:
     """Check the observed leak records against one source snapshot.
 
     ``masked_only`` (bool over observed records) marks the records with no full
     identifier; they are checked by their masked anchors (chance multipliers
-    ``multipliers``), see :func:`_observe_masked`.
+    ``multipliers``), see :func:`_observe_masked`. ``prepared``: :func:`_prepare` of
+    ``recs`` (made here when not given).
     """
     checkable = np.zeros(n_obs, dtype=bool)
     matched = np.zeros(n_obs, dtype=bool)
     frows, fhits, fkeys = [], [], []
-    by_type = recs.partition_by("type", as_dict=True)
+    prep = prepared or _prepare(recs)
+    by_type = prep.by_type
     weak_k = None
     if masked_only is not None and multipliers is not None:
         weak = _observe_masked(by_type, rec_index, source, exact, masked_only, multipliers)
@@ -271,9 +312,9 @@ def _observe(
         if t not in ANCHORS or not source.holds(t):
             continue
         obs = rec_index[part["row"].to_numpy()]
-        hit = _in_sorted(part["token"].to_numpy(), source.tokens(t, exact=exact))
+        hit = _member(prep.token[t], source.tokens(t, exact=exact))
         checkable[obs] = True
-        np.logical_or.at(matched, obs, hit)
+        matched[obs[hit]] = True
         if t not in VERSION_ANCHORS:
             continue
         hit_anchors = distinct(part["token"].to_numpy()[hit])
@@ -281,7 +322,7 @@ def _observe(
             anchor, _, fld = vt.partition(">")
             if anchor != t or not fld or not source.holds(vt):
                 continue
-            keep = _in_sorted(vpart["anchor"].to_numpy(), hit_anchors)
+            keep = _member(prep.anchor[vt], hit_anchors)
             if not keep.any():
                 continue
             vobs = rec_index[vpart["row"].to_numpy()[keep]]
@@ -498,7 +539,8 @@ def attribute(
     recs, rec_index, observed = _observed_records(leak, tier, settings.masked_evidence)
     n_obs = observed.size
     masked_only, multipliers = _masked_setup(leak, sources, observed, population, settings)
-    obs = [_observe(recs, rec_index, n_obs, s, exact, masked_only, multipliers[i])
+    prepared = _prepare(recs)
+    obs = [_observe(recs, rec_index, n_obs, s, exact, masked_only, multipliers[i], prepared)
            for i, s in enumerate(sources)]
     if settings.neardup_evidence:
         obs = [_with_neardup(o, leak, s, rec_index, population)
