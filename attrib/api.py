@@ -6,6 +6,7 @@ Every function takes paths and plain values, does the file-system work through
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -326,10 +327,19 @@ def attribute_leak(
             raise InputError(f"{path}: none of its {leak.rows} rows has a valid identifier "
                              "(phone, national ID, e-mail, plate, or name with birth date); "
                              "check 'attrib inspect'")
-        leak_entry = case.add_leak(leak)
-        sources = [case.read_sketch(e) for e in case.sources()]
-        attribution = attribute(leak, sources, case.population, settings,
-                                canaries=read_case_canaries(case.path))
+        # The leak's sketch file (hundreds of MB for 10^6 records) is written while the
+        # sources are read and compared; it is registered once both are done.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            staging = pool.submit(case.stage_leak, leak)
+            try:
+                sources = [case.read_sketch(e) for e in case.sources()]
+                attribution = attribute(leak, sources, case.population, settings,
+                                        canaries=read_case_canaries(case.path))
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    case.discard_staged(staging.result())
+                raise
+            leak_entry = case.commit_leak(staging.result())
         reproduce = command or _reproduce_attribute(case.path, Path(path), mapping, sheet)
         doc = result_document(attribution, case=case, leak=leak, leak_entry=leak_entry,
                               started=started, finished=utc_now(), reproduce=reproduce)

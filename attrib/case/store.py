@@ -332,16 +332,29 @@ class Case:
 
     def add_leak(self, sk: Sketch) -> dict[str, Any]:
         """Store a leak sketch (replacing an earlier sketch of the same file)."""
+        return self.commit_leak(self.stage_leak(sk))
+
+    def stage_leak(self, sk: Sketch) -> dict[str, Any]:
+        """Write a leak sketch's staged file (step 1 of :meth:`add_leak`; touches nothing
+        else, so it may run while the caller reads the case); return its manifest entry."""
         digest_in = sk.meta["input"]["sha256"]
         lid = f"leak-{digest_in[:12]}"
         rel = f"leaks/{lid}.sketch"
         digest = self._stage_sketch(rel, sk)
-        entry = {"id": lid, "sketch": rel, "sketch_sha256": digest,
-                 "input": sk.meta.get("input", {}), "rows": sk.rows, "added": utc_now()}
-        self.manifest["leaks"] = [e for e in self.manifest["leaks"] if e["id"] != lid]
+        return {"id": lid, "sketch": rel, "sketch_sha256": digest,
+                "input": sk.meta.get("input", {}), "rows": sk.rows, "added": utc_now()}
+
+    def commit_leak(self, entry: dict[str, Any]) -> dict[str, Any]:
+        """Register a staged leak sketch (steps 2 and 3 of :meth:`add_leak`)."""
+        self.manifest["leaks"] = [e for e in self.manifest["leaks"] if e["id"] != entry["id"]]
         self.manifest["leaks"].append(entry)
-        self._commit(rel)
+        self._commit(entry["sketch"])
         return entry
+
+    def discard_staged(self, entry: dict[str, Any]) -> None:
+        """Delete a staged file that will not be committed."""
+        with contextlib.suppress(FileNotFoundError):
+            staged_path(self.path / entry["sketch"]).unlink()
 
     # -- results -------------------------------------------------------------
 
