@@ -38,8 +38,9 @@ from attrib.tokens import ANCHORS, CaseKey
 if TYPE_CHECKING:
     from attrib.engines import Engine
 
-#: Rows per batch when streaming a file: memory is bounded by this, not the file size.
-DEFAULT_BATCH_ROWS = 500_000
+#: Rows per batch when streaming a file: memory is bounded by this (two batches are
+#: sketched at once, and readers buffer ahead), not by the file size.
+DEFAULT_BATCH_ROWS = 250_000
 #: Batches sketched at once: one per core, at most two (each holds a batch in memory).
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 #: Batch sketches are merged in groups of this many (merging is linear in the parts).

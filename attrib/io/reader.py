@@ -110,7 +110,7 @@ def read_table(
 def iter_batches(
     path: str | os.PathLike[str],
     *,
-    batch_rows: int = 500_000,
+    batch_rows: int = 250_000,
     sheet: str | None = None,
     encoding: str | None = None,
     has_header: bool | None = None,
