@@ -103,6 +103,18 @@ def test_padded_leak_still_attributed(world):
     assert res.verdict.status == "attributed"
     assert res.verdict.org == "B"
     assert 0.15 < res.unexplained_fraction < 0.4
+    # The reason says how much of the list the source explains, and that the rest is not.
+    share = res.components[0].fraction
+    assert res.verdict.reason == (
+        f"B explains an estimated {share:.0%} of the list's records; the other "
+        f"{1 - share:.0%} are not explained by B (padding, or records from another "
+        "source, in the case or not)")
+
+
+def test_plain_leak_reason_claims_the_whole_list(world):
+    _, copies, sources = world
+    res = attribute(sketch(leak_from(copies["A"], 800, 1), "leak"), sources, POP)
+    assert res.verdict.reason == "A explains an estimated 100% of the list's records"
 
 
 def test_mixture_components(world):

@@ -1393,7 +1393,13 @@ def _verdict(top: int, orgs: list[str], probability: np.ndarray,
     if candidates[top].containment_ci[0] < settings.min_containment:
         return Verdict("inconclusive", None, None, conf,
                        f"the best candidate ({org}) contains too little of the list")
-    return Verdict("attributed", org, window, conf, "one organisation explains the list")
+    share = components[0].fraction
+    reason = f"{org} explains an estimated {share:.0%} of the list's records"
+    if share < 0.95:
+        # Said outright: the rest may be padding, or taken from another source.
+        reason += (f"; the other {1 - share:.0%} are not explained by {org} (padding, or "
+                   "records from another source, in the case or not)")
+    return Verdict("attributed", org, window, conf, reason)
 
 
 def _evidence(member: np.ndarray, observed: np.ndarray, orgs: list[str], org_names: list[str],
