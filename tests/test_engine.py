@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from attrib.attribution import Settings, attribute
+from attrib.attribution import Settings, attribute, engine
 from attrib.sketch import SketchParams, build_sketch, from_bytes, to_bytes
 from attrib.tokens import CaseKey
 
@@ -150,3 +152,12 @@ def test_sketch_file_round_trip(world):
         back = from_bytes(data)
         assert to_bytes(back) == data
         assert back.meta == sk.meta and back.counts == sk.counts
+
+
+@given(st.integers(0, 200), st.integers(0, 70), st.integers(0, 2**32 - 1))
+@settings(max_examples=60, deadline=None)
+def test_patterns_equal_numpy_unique_rows(n, k, seed):
+    rows = np.random.default_rng(seed).random((n, k)) < 0.3
+    got, counts = engine._patterns(rows)
+    want, want_counts = np.unique(rows, axis=0, return_counts=True)
+    assert np.array_equal(got, want) and np.array_equal(counts, want_counts)

@@ -264,22 +264,23 @@ def _prepare(recs: pl.DataFrame) -> _Prepared:
 
 
 def _member(prepared: tuple[np.ndarray, np.ndarray], sorted_set: np.ndarray) -> np.ndarray:
-    """Per value of a prepared column: whether it is in ``sorted_set``.
-
-    The smaller side is searched in the larger (a source's sample is often far smaller
-    than the leak's tokens of a type), and each distinct value is decided once.
-    """
+    """Per value of a prepared column: whether it is in ``sorted_set``."""
     distinct, inverse = prepared
+    return _distinct_in(distinct, sorted_set)[inverse]
+
+
+def _distinct_in(distinct: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """``_in_sorted`` for sorted distinct values: the smaller side is searched in the
+    larger (a source's sample is often far smaller than the leak's tokens of a type)."""
     if sorted_set.size == 0 or distinct.size == 0:
-        return np.zeros(inverse.size, dtype=bool)
+        return np.zeros(distinct.size, dtype=bool)
     if sorted_set.size < distinct.size:
         pos = np.searchsorted(distinct, sorted_set)
         pos[pos == distinct.size] = 0
         hit = np.zeros(distinct.size, dtype=bool)
         hit[pos[distinct[pos] == sorted_set]] = True
-    else:
-        hit = _in_sorted(distinct, sorted_set)
-    return hit[inverse]
+        return hit
+    return _in_sorted(distinct, sorted_set)
 
 
 def _observe(
@@ -409,7 +410,8 @@ def _masked_only_rows(leak: Sketch, recs: pl.DataFrame) -> pl.Series:
 def _anchor_containment(recs: pl.DataFrame, source: Sketch, exact: bool,
                         masked_rows: np.ndarray | None = None,
                         credit: np.ndarray | None = None,
-                        rec_index: np.ndarray | None = None) -> tuple[int, int]:
+                        rec_index: np.ndarray | None = None,
+                        prepared: _Prepared | None = None) -> tuple[int, int]:
     """Distinct leak anchor tokens of the kinds ``source`` holds, and how many it has.
 
     This is the containment attrib reports: each anchor token is in the sampled tier
@@ -425,14 +427,17 @@ def _anchor_containment(recs: pl.DataFrame, source: Sketch, exact: bool,
     sample of the same quantity the exact tier counts.
     """
     n, m = 0, 0.0
-    for (t,), part in recs.partition_by("type", as_dict=True).items():
+    prep = prepared or _prepare(recs)
+    for (t,), part in prep.by_type.items():
         if t in MASKED_ANCHORS and masked_rows is not None and source.holds(t) \
                 and source.has_masked(t):
             part = part.filter(pl.col("row").is_in(masked_rows))
+            tokens, inverse = np.unique(part["token"].to_numpy(), return_inverse=True)
         elif t not in ANCHORS or not source.holds(t):
             continue
-        tokens, inverse = np.unique(part["token"].to_numpy(), return_inverse=True)
-        hit = _in_sorted(tokens, source.tokens(t, exact=exact))
+        else:
+            tokens, inverse = prep.token[t]
+        hit = _distinct_in(tokens, source.tokens(t, exact=exact))
         n += int(tokens.size)
         m += float(hit.sum())
         if credit is not None and rec_index is not None and tokens.size:
@@ -585,7 +590,8 @@ def attribute(
     profiles = _profiles(recs, sources, orgs, exact)
     masked_rows = observed[masked_only] if masked_only is not None else None
     anchor_counts = [_anchor_containment(recs, s, exact, masked_rows,
-                                         _neardup_credit(o, leak, s, observed, tier), rec_index)
+                                         _neardup_credit(o, leak, s, observed, tier), rec_index,
+                                         prepared)
                      for s, o in zip(sources, obs, strict=True)]
     p_in = [_source_in_case(obs[i], sides[i], profiles[i], settings, anchor_counts[i])
             for i in range(len(obs))]
@@ -908,7 +914,7 @@ def _em_fit(member: np.ndarray, comps: list[int], sizes: np.ndarray, population:
     if n == 0:
         return np.zeros(len(comps)), 1.0, 0.0
     # Collapse identical membership patterns: EM then runs over classes, not records.
-    patterns, counts = np.unique(member[:, comps], axis=0, return_counts=True)
+    patterns, counts = _patterns(member[:, comps])
     like = np.concatenate(
         [patterns / sizes[comps][None, :], np.full((len(patterns), 1), 1.0 / population)], axis=1
     )
@@ -923,6 +929,19 @@ def _em_fit(member: np.ndarray, comps: list[int], sizes: np.ndarray, population:
         w = new
     loglik = float((counts * np.log(like @ w)).sum())
     return w[:-1], float(w[-1]), loglik
+
+
+def _patterns(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a boolean matrix in lexicographic order, and their counts:
+    ``np.unique(rows, axis=0, return_counts=True)``, which compares rows one by one as
+    records; up to 63 columns a row is a number (first column most significant)."""
+    k = rows.shape[1]
+    if k > 63 or rows.shape[0] == 0:
+        return np.unique(rows, axis=0, return_counts=True)
+    weights = np.left_shift(np.uint64(1), np.arange(k - 1, -1, -1, dtype=np.uint64))
+    codes = (rows.astype(np.uint64) * weights[None, :]).sum(axis=1, dtype=np.uint64)
+    _, first, counts = np.unique(codes, return_index=True, return_counts=True)
+    return rows[first], counts
 
 
 def _nested_components(member: np.ndarray, chosen: list[int], candidates: list[int],
