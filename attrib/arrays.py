@@ -8,6 +8,7 @@ computation in attrib goes through here instead.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 
@@ -53,3 +54,35 @@ def distinct_rows(rows: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.any(out[1:] != out[:-1], axis=1, out=keep[1:])
     return out[keep]
+
+
+def sorted_member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """For sorted ``values``: whether each is in ``sorted_set`` (sorted).
+
+    A linear merge when the two are of similar size (no random access at all), binary
+    search when one is far larger.
+    """
+    out = np.zeros(values.size, dtype=bool)
+    if values.size == 0 or sorted_set.size == 0:
+        return out
+    small, large = sorted((values.size, sorted_set.size))
+    if small * max(int(large).bit_length(), 1) < values.size + sorted_set.size:
+        idx = np.searchsorted(sorted_set, values)
+        idx[idx == sorted_set.size] = 0
+        return np.asarray(sorted_set[idx] == values)
+    _merge_member(np.ascontiguousarray(values), np.ascontiguousarray(sorted_set), out)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _merge_member(values: np.ndarray, sorted_set: np.ndarray, out: np.ndarray) -> None:
+    i = 0
+    j = 0
+    while i < values.size and j < sorted_set.size:
+        if values[i] < sorted_set[j]:
+            i += 1
+        elif values[i] > sorted_set[j]:
+            j += 1
+        else:
+            out[i] = True
+            i += 1

@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from attrib import neardup
-from attrib.arrays import distinct
+from attrib.arrays import distinct, sorted_member
 from attrib.attribution import stats
 from attrib.canary import FALSE_MATCH_RATE, CanaryMatch, CanarySet, match_canaries
 from attrib.masked import source_multipliers, weak_membership_loglik
@@ -1072,7 +1072,7 @@ def _profile(leak_tokens: dict[str, np.ndarray], src: Sketch, own: str,
         if not src.holds(t):
             continue
         toks = leak_tokens[t]
-        hits = toks[_in_sorted(toks, src.tokens(t, exact=exact))]
+        hits = toks[sorted_member(toks, src.tokens(t, exact=exact))]
         if hits.size > best_hits.size:
             best_t, best_hits = t, hits
     if best_t is None:
@@ -1091,10 +1091,10 @@ def _profile(leak_tokens: dict[str, np.ndarray], src: Sketch, own: str,
         return _Profile(np.array([_contained(largest[o], src) for o in others]))
     # S's tokens in each X: the candidate's own profile and, per other organisation O
     # (itself one of the dims), how O's part of S co-occurs with the others.
-    member = np.stack([_in_sorted(s_tok, x_tok[x]) for x in dims], axis=1).astype(np.float64)
+    member = np.stack([sorted_member(s_tok, x_tok[x]) for x in dims], axis=1).astype(np.float64)
     both = member.T @ member  # |S ∩ X ∩ Y| per pair of dims
     r = member.mean(axis=0)
-    q = (np.array([_in_sorted(best_hits, x_tok[x]).mean() for x in dims])
+    q = (np.array([sorted_member(best_hits, x_tok[x]).mean() for x in dims])
          if best_hits.size else np.zeros(len(dims)))
     c_others = np.zeros(len(others))
     kq = np.full((len(others), len(dims)), np.nan)
@@ -1122,7 +1122,7 @@ def _contained(inner: Sketch, outer: Sketch) -> float:
         a = inner.tokens(t, exact=exact)
         if a.size < 20:
             continue
-        best = max(best, float(_in_sorted(a, outer.tokens(t, exact=exact)).mean()))
+        best = max(best, float(sorted_member(a, outer.tokens(t, exact=exact)).mean()))
     return best
 
 
