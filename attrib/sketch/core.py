@@ -333,7 +333,10 @@ def _header_sections(sk: Sketch) -> tuple[dict[str, Any], dict[str, np.ndarray]]
     sections: dict[str, np.ndarray] = {"fingerprint": sk.fingerprint}
     for t, arr in sk.sampled.items():
         sections[f"sampled/{t}"] = arr
-    if sk.exact is not None:
+    # A leak's exact tier is the distinct tokens of its records, type by type: not
+    # written twice (a 10^6-record leak's would take 216 MB), rebuilt when read.
+    exact_from_records = sk.exact is not None and sk.records is not None
+    if sk.exact is not None and not exact_from_records:
         for t, arr in sk.exact.items():
             sections[f"exact/{t}"] = arr
     for t, pairs in (sk.masked_pairs or {}).items():
@@ -363,6 +366,8 @@ def _header_sections(sk: Sketch) -> tuple[dict[str, Any], dict[str, np.ndarray]]
         "has_exact": sk.exact is not None,
         "record_types": types,
     }
+    if exact_from_records:
+        header["exact"] = "records"
     if sk.neardup is not None:
         header["neardup"] = neardup_mod.params()
     return header, sections
@@ -385,7 +390,7 @@ def from_bytes(data: bytes, *, name: str = "sketch") -> Sketch:
     try:
         sampled = {k.split("/", 1)[1]: v for k, v in sections.items() if k.startswith("sampled/")}
         exact = None
-        if header["has_exact"]:
+        if header["has_exact"] and header.get("exact") != "records":
             exact = {k.split("/", 1)[1]: v for k, v in sections.items()
                      if k.startswith("exact/")}
         pairs = {k.split("/", 1)[1]: v.reshape(-1, 2) for k, v in sections.items()
@@ -401,6 +406,11 @@ def from_bytes(data: bytes, *, name: str = "sketch") -> Sketch:
                 "anchor": sections["records/anchor"],
             }, schema={"row": pl.UInt32, "type": pl.String, "token": pl.UInt64,
                        "anchor": pl.UInt64})
+        if header["has_exact"] and header.get("exact") == "records":
+            if records is None:
+                raise SketchError(f"{name}: sketch file is malformed (exact tier "
+                                  "without records)")
+            exact = _distinct_by_type(records)
         return Sketch(
             kind=header["kind"],
             params=SketchParams.from_dict(header["params"]),
