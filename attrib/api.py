@@ -193,7 +193,7 @@ def sketch_frames(
                 fut.cancel()
             dupes.close()
             raise
-    merged = merge_sketches(parts)
+    merged = parts[0] if len(parts) == 1 else merge_sketches(parts)
     quality = merge_quality(qualities)
     quality["duplicate_rows"] = dupes.count()
     return merged, columns, quality
