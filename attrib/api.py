@@ -118,6 +118,7 @@ def sketch_table(
     max_rows: int | None = None,
     batch_rows: int | None = None,
     progress: bool = False,
+    all_versions: bool = True,
 ) -> Sketch:
     """Read, normalise and sketch one file, streaming it in batches.
 
@@ -133,7 +134,7 @@ def sketch_table(
     with _progress(progress, info.rows, path.name) as advance:
         merged, columns, quality = sketch_frames(
             batches, key, params, kind=kind, mapping=mapping, exact=exact, label=str(path),
-            on_batch=advance)
+            on_batch=advance, all_versions=all_versions)
     return merged.with_meta(**meta, **_table_meta(info, columns, quality))
 
 
@@ -147,6 +148,7 @@ def sketch_frames(
     exact: bool,
     label: str = "input",
     on_batch: Callable[[int], None] | None = None,
+    all_versions: bool = True,
 ) -> tuple[Sketch, list[ColumnKind], dict[str, Any]]:
     """Sketch a stream of String frames of one list (the kernel every engine shares).
 
@@ -168,7 +170,7 @@ def sketch_frames(
         if check:
             _require_identifiers(Path(label), norm)
         part = build_sketch(norm.frame, key, params, kind=kind, meta={}, exact=exact,
-                            keep_records=leak)
+                            keep_records=leak, all_versions=all_versions)
         return part, norm.quality.to_dict(), row_digests(norm.frame)
 
     parts: list[Sketch] = []
@@ -322,8 +324,14 @@ def attribute_leak(
             raise UsageError(
                 f"{case.path}: the case has no sources yet; add some with 'attrib source add'"
             )
-        leak = sketch_table(path, case.key(), case.params, kind="leak", meta={},
-                            mapping=mapping, sheet=sheet, exact=True, max_rows=max_rows)
+        # The exact tier is only ever chosen when every source keeps one; otherwise the
+        # leak is compared on its sample, and version tokens of unsampled identifiers
+        # (two thirds of a leak's tokens) would never be looked at.
+        all_versions = all(e.get("has_exact") for e in case.sources())
+        leak = sketch_table(path, case.key(), case.params, kind="leak",
+                            meta={} if all_versions else {"versions": "sampled"},
+                            mapping=mapping, sheet=sheet, exact=True, max_rows=max_rows,
+                            all_versions=all_versions)
         if not leak.counts.get("rows_with_anchor"):  # nothing to compare (and nothing to store)
             raise InputError(f"{path}: none of its {leak.rows} rows has a valid identifier "
                              "(phone, national ID, e-mail, plate, or name with birth date); "

@@ -65,3 +65,34 @@ def test_leak_exact_tier_is_rebuilt_from_records():
     for t, arr in sk.exact.items():
         assert np.array_equal(back.exact[t], arr)
     assert to_bytes(back) == data
+
+
+def test_leak_against_sampled_sources_keeps_only_sampled_versions(mini_world, tmp_path):
+    """With a source that keeps no exact tier the exact tier is never chosen, so the
+    leak is sketched with version tokens for its sampled identifiers only: the
+    attribution is the same as with every version token, on fewer tokens."""
+    from attrib import api
+    from attrib.attribution import attribute
+    from attrib.case import open_case
+
+    case = tmp_path / "case"
+    api.create_case(case)
+    api.add_source(case, mini_world / "org_a.csv", org="org_a", snapshot="2024-06-30",
+                   exact=False)
+    api.add_source(case, mini_world / "org_b.csv", org="org_b", snapshot="2024-06-30")
+    doc = api.attribute_leak(case, mini_world / "leak.csv")
+    assert doc["verdict"]["status"] == "attributed" and doc["verdict"]["org"] == "org_a"
+    opened = open_case(case)
+    stored = opened.read_sketch(opened.leaks()[0])
+    assert stored.meta["versions"] == "sampled"
+    full = api.sketch_table(mini_world / "leak.csv", opened.key(), opened.params,
+                            kind="leak", meta={}, exact=True)
+    assert stored.records is not None and full.records is not None
+    assert stored.records.height < full.records.height
+    sources = [opened.read_sketch(e) for e in opened.sources()]
+    a = attribute(stored, sources, opened.population)
+    b = attribute(full, sources, opened.population)
+    assert a.tier == b.tier == "sampled"
+    assert a.verdict == b.verdict
+    assert [c.probability for c in a.candidates] == [c.probability for c in b.candidates]
+    assert [c.containment for c in a.candidates] == [c.containment for c in b.candidates]

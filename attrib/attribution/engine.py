@@ -500,8 +500,12 @@ def _observed_records(leak: Sketch, tier: str, masked: bool = True,
 
 
 def choose_tier(leak: Sketch, sources: list[Sketch], settings: Settings) -> str:
-    """Exact tier when the sample is too small and every source keeps exact tokens."""
+    """Exact tier when the sample is too small and every source keeps exact tokens (and
+    the leak was sketched with every version token: meta ``versions`` is not
+    ``sampled``)."""
     assert leak.records is not None
+    if leak.meta.get("versions") == "sampled":
+        return "sampled"
     sampled = (
         leak.records.filter(
             pl.col("type").is_in(list(ANCHORS)) & (pl.col("anchor") <= leak.params.max_hash)

@@ -152,6 +152,7 @@ def build_sketch(
     meta: dict[str, Any],
     exact: bool,
     keep_records: bool = False,
+    all_versions: bool = True,
 ) -> Sketch:
     """Sketch a normalised frame.
 
@@ -163,10 +164,14 @@ def build_sketch(
         meta: provenance to store (org, snapshot, input file facts, quality, kinds).
         exact: also keep every token (the exact tier).
         keep_records: keep each token with its record (leaks).
+        all_versions: with ``exact`` or ``keep_records``, version tokens for every
+            anchor (else only for the sampled ones, as without them). A leak compared
+            only on the sampled tier needs no others (see :func:`attrib.attribution.
+            engine.choose_tier`): its meta then says ``versions: sampled``.
     """
     if params.key_id != key.key_id:
         raise SketchError("sketch parameters name another key")
-    cutoff = None if (exact or keep_records) else params.max_hash
+    cutoff = None if (exact or keep_records) and all_versions else params.max_hash
     full = record_tokens(norm_frame, key, keep_anchor_below=cutoff).frame
     masked = masked_record_tokens(norm_frame, key, keep_anchor_below=cutoff).frame
     sk = sketch_tokens(full, masked, params, kind=kind, columns=norm_frame.columns,
