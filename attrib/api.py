@@ -33,6 +33,7 @@ from attrib.fields import KINDS, ColumnKind, Normalised, detect_columns, normali
 from attrib.io import TableInfo, iter_batches, read_table
 from attrib.registry import case_leak_links, register_leak, search_leak  # noqa: F401
 from attrib.sketch import Sketch, SketchParams, build_sketch, merge_sketches
+from attrib.sketch.core import Detail
 from attrib.tokens import ANCHORS, CaseKey
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def sketch_table(
     max_rows: int | None = None,
     batch_rows: int | None = None,
     progress: bool = False,
-    all_versions: bool = True,
+    detail: Detail | None = None,
 ) -> Sketch:
     """Read, normalise and sketch one file, streaming it in batches.
 
@@ -134,7 +135,7 @@ def sketch_table(
     with _progress(progress, info.rows, path.name) as advance:
         merged, columns, quality = sketch_frames(
             batches, key, params, kind=kind, mapping=mapping, exact=exact, label=str(path),
-            on_batch=advance, all_versions=all_versions)
+            on_batch=advance, detail=detail)
     return merged.with_meta(**meta, **_table_meta(info, columns, quality))
 
 
@@ -148,7 +149,7 @@ def sketch_frames(
     exact: bool,
     label: str = "input",
     on_batch: Callable[[int], None] | None = None,
-    all_versions: bool = True,
+    detail: Detail | None = None,
 ) -> tuple[Sketch, list[ColumnKind], dict[str, Any]]:
     """Sketch a stream of String frames of one list (the kernel every engine shares).
 
@@ -170,7 +171,7 @@ def sketch_frames(
         if check:
             _require_identifiers(Path(label), norm)
         part = build_sketch(norm.frame, key, params, kind=kind, meta={}, exact=exact,
-                            keep_records=leak, all_versions=all_versions)
+                            keep_records=leak, detail=detail)
         return part, norm.quality.to_dict(), row_digests(norm.frame)
 
     parts: list[Sketch] = []
@@ -324,14 +325,15 @@ def attribute_leak(
             raise UsageError(
                 f"{case.path}: the case has no sources yet; add some with 'attrib source add'"
             )
-        # The exact tier is only ever chosen when every source keeps one; otherwise the
-        # leak is compared on its sample, and version tokens of unsampled identifiers
-        # (two thirds of a leak's tokens) would never be looked at.
-        all_versions = all(e.get("has_exact") for e in case.sources())
-        leak = sketch_table(path, case.key(), case.params, kind="leak",
-                            meta={} if all_versions else {"versions": "sampled"},
+        # The exact tier is only ever chosen when every source keeps one, and only
+        # exact-tier sources keep near-duplicate signature sets: without them the leak's
+        # version tokens of unsampled identifiers (two thirds of its tokens) and its
+        # signatures would never be looked at (attrib.sketch.core.Detail).
+        exact_tiers = [bool(e.get("has_exact")) for e in case.sources()]
+        detail = Detail(all_versions=all(exact_tiers), signatures=any(exact_tiers))
+        leak = sketch_table(path, case.key(), case.params, kind="leak", meta=detail.meta(),
                             mapping=mapping, sheet=sheet, exact=True, max_rows=max_rows,
-                            all_versions=all_versions)
+                            detail=detail)
         if not leak.counts.get("rows_with_anchor"):  # nothing to compare (and nothing to store)
             raise InputError(f"{path}: none of its {leak.rows} rows has a valid identifier "
                              "(phone, national ID, e-mail, plate, or name with birth date); "

@@ -80,8 +80,10 @@ def test_leak_against_sampled_sources_keeps_only_sampled_versions(mini_world, tm
     api.add_source(case, mini_world / "org_a.csv", org="org_a", snapshot="2024-06-30",
                    exact=False)
     api.add_source(case, mini_world / "org_b.csv", org="org_b", snapshot="2024-06-30")
+    # A 300-record leak seen through a 1/100 sample may well be inconclusive (the key,
+    # and so the sample, is new with every case): what matters is that the reduced
+    # sketch gives the same answer as the full one.
     doc = api.attribute_leak(case, mini_world / "leak.csv")
-    assert doc["verdict"]["status"] == "attributed" and doc["verdict"]["org"] == "org_a"
     opened = open_case(case)
     stored = opened.read_sketch(opened.leaks()[0])
     assert stored.meta["versions"] == "sampled"
@@ -93,6 +95,32 @@ def test_leak_against_sampled_sources_keeps_only_sampled_versions(mini_world, tm
     a = attribute(stored, sources, opened.population)
     b = attribute(full, sources, opened.population)
     assert a.tier == b.tier == "sampled"
-    assert a.verdict == b.verdict
+    assert a.verdict == b.verdict and doc["verdict"] == a.verdict.to_dict()
     assert [c.probability for c in a.candidates] == [c.probability for c in b.candidates]
     assert [c.containment for c in a.candidates] == [c.containment for c in b.candidates]
+
+
+def test_leak_against_sampled_sources_only_has_no_signatures(mini_world, tmp_path):
+    """No source keeps an exact tier, so none has near-duplicate signatures: the leak's
+    are not computed, and the attribution is the same as with them."""
+    from attrib import api
+    from attrib.attribution import attribute
+    from attrib.case import open_case
+
+    case = tmp_path / "case"
+    api.create_case(case)
+    for org in ("org_a", "org_b"):
+        api.add_source(case, mini_world / f"{org}.csv", org=org, snapshot="2024-06-30",
+                       exact=False)
+    doc = api.attribute_leak(case, mini_world / "leak.csv")
+    opened = open_case(case)
+    stored = opened.read_sketch(opened.leaks()[0])
+    assert stored.neardup is None and stored.meta["versions"] == "sampled"
+    full = api.sketch_table(mini_world / "leak.csv", opened.key(), opened.params,
+                            kind="leak", meta={}, exact=True)
+    assert full.neardup is not None
+    sources = [opened.read_sketch(e) for e in opened.sources()]
+    a, b = attribute(stored, sources, opened.population), attribute(full, sources,
+                                                                      opened.population)
+    assert a.verdict == b.verdict and doc["verdict"] == a.verdict.to_dict()
+    assert [c.probability for c in a.candidates] == [c.probability for c in b.candidates]

@@ -143,6 +143,27 @@ def _distinct_by_type(tokens: pl.DataFrame) -> dict[str, np.ndarray]:
                 "type", as_dict=True, maintain_order=False).items()}
 
 
+@dataclass(frozen=True)
+class Detail:
+    """What a leak's sketch holds beyond its sample (both by default).
+
+    The exact tier is chosen only when every source keeps one, and near-duplicate
+    evidence needs a source's signature set, which only exact-tier sources keep; a leak
+    attributed in a case without them needs neither, and they are most of its cost:
+
+    - ``all_versions``: version tokens for every anchor, not only the sampled ones (the
+      leak's meta says ``versions: sampled`` when not);
+    - ``signatures``: per-record near-duplicate signatures.
+    """
+
+    all_versions: bool = True
+    signatures: bool = True
+
+    def meta(self) -> dict[str, str]:
+        """What the leak's meta records of a reduced sketch."""
+        return {} if self.all_versions else {"versions": "sampled"}
+
+
 def build_sketch(
     norm_frame: pl.DataFrame,
     key: CaseKey,
@@ -152,7 +173,7 @@ def build_sketch(
     meta: dict[str, Any],
     exact: bool,
     keep_records: bool = False,
-    all_versions: bool = True,
+    detail: Detail | None = None,
 ) -> Sketch:
     """Sketch a normalised frame.
 
@@ -164,19 +185,20 @@ def build_sketch(
         meta: provenance to store (org, snapshot, input file facts, quality, kinds).
         exact: also keep every token (the exact tier).
         keep_records: keep each token with its record (leaks).
-        all_versions: with ``exact`` or ``keep_records``, version tokens for every
-            anchor (else only for the sampled ones, as without them). A leak compared
-            only on the sampled tier needs no others (see :func:`attrib.attribution.
-            engine.choose_tier`): its meta then says ``versions: sampled``.
+        detail: what a leak compared only on the sampled tier can leave out
+            (:class:`Detail`; default: nothing).
     """
     if params.key_id != key.key_id:
         raise SketchError("sketch parameters name another key")
-    cutoff = None if (exact or keep_records) and all_versions else params.max_hash
+    detail = detail or Detail()
+    cutoff = None if (exact or keep_records) and detail.all_versions else params.max_hash
     full = record_tokens(norm_frame, key, keep_anchor_below=cutoff).frame
     masked = masked_record_tokens(norm_frame, key, keep_anchor_below=cutoff).frame
     sk = sketch_tokens(full, masked, params, kind=kind, columns=norm_frame.columns,
                        rows=norm_frame.height,
                        meta=meta, exact=exact, keep_records=keep_records)
+    if not detail.signatures:
+        return sk
     return replace(sk, neardup=_signatures(norm_frame, key, kind, exact, keep_records))
 
 
