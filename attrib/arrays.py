@@ -14,13 +14,7 @@ import numpy as np
 
 def distinct(values: np.ndarray) -> np.ndarray:
     """The sorted distinct values of a 1-D array (``np.unique`` without hashing)."""
-    out = np.sort(np.asarray(values).ravel())
-    if out.size < 2:
-        return out
-    keep = np.empty(out.size, dtype=bool)
-    keep[0] = True
-    np.not_equal(out[1:], out[:-1], out=keep[1:])
-    return out[keep]
+    return _drop_repeats(np.sort(np.asarray(values).ravel()))
 
 
 def union_sorted(arrays: list[np.ndarray]) -> np.ndarray:
@@ -34,12 +28,17 @@ def union_sorted(arrays: list[np.ndarray]) -> np.ndarray:
         return arrays[0]
     cat = np.concatenate(arrays)
     cat.sort(kind="stable")
-    if cat.size < 2:
-        return cat
-    keep = np.empty(cat.size, dtype=bool)
+    return _drop_repeats(cat)
+
+
+def _drop_repeats(ordered: np.ndarray) -> np.ndarray:
+    """A sorted array without its repeated neighbours."""
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
     keep[0] = True
-    np.not_equal(cat[1:], cat[:-1], out=keep[1:])
-    return cat[keep]
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def distinct_rows(rows: np.ndarray) -> np.ndarray:
