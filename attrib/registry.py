@@ -35,7 +35,8 @@ from typing import Any
 
 from attrib.case import utc_now
 from attrib.case.audit import append_entry
-from attrib.case.fsutil import atomic_write, case_lock, refuse_shared_secret, sha256_bytes
+from attrib.case.fsutil import atomic_write, case_lock, sha256_bytes
+from attrib.case.store import read_key_file
 from attrib.errors import CaseError, IntegrityError, UsageError
 from attrib.leaklinks import LinkSettings, ListTokens, find_links, links_to
 from attrib.sketch import Sketch, SketchParams, from_bytes, to_bytes
@@ -133,16 +134,7 @@ def _load_manifest(folder: Path) -> dict[str, Any]:
 
 def _load_key(folder: Path, manifest: dict[str, Any]) -> CaseKey:
     path = _key_path(folder)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise CaseError(f"{folder}: registry key file is missing") from None
-    refuse_shared_secret(path, st, "key file", CaseError)
-    try:
-        data = json.loads(path.read_text())
-        key = CaseKey(bytes.fromhex(data["secret"]), data["registry_id"])
-    except (ValueError, KeyError):
-        raise CaseError(f"{path}: key file is damaged") from None
+    key = read_key_file(path, id_field="registry_id", owner="registry")
     if key.key_id != manifest["params"]["key_id"] or key.case_id != manifest["registry_id"]:
         raise CaseError(f"{path}: key does not belong to this registry")
     return key

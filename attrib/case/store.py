@@ -112,8 +112,9 @@ def manifest_checksum(manifest: dict[str, Any], key: CaseKey) -> str:
     return "hmac-sha256:" + hmac.new(subkey, canonical.encode(), hashlib.sha256).hexdigest()
 
 
-def read_key_file(path: Path) -> CaseKey:
-    """Load a case key file, refusing one that group or others can access.
+def read_key_file(path: Path, *, id_field: str = "case_id", owner: str = "case") -> CaseKey:
+    """Load a key file (a case's, or with ``id_field="registry_id"`` a leak registry's),
+    refusing one that group or others can access.
 
     Raises:
         CaseError: Missing, unreadable, too open, or damaged.
@@ -121,14 +122,14 @@ def read_key_file(path: Path) -> CaseKey:
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise CaseError(f"{path.parent}: case key file is missing") from None
+        raise CaseError(f"{path.parent}: {owner} key file is missing") from None
     refuse_shared_secret(path, st, "key file", CaseError)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return CaseKey(bytes.fromhex(data["secret"]), str(data["case_id"]))
+        return CaseKey(bytes.fromhex(data["secret"]), str(data[id_field]))
     except PermissionError:
-        raise CaseError(f"{path}: cannot read the case key (permission denied); run attrib "
-                        "as the user who owns the case") from None
+        raise CaseError(f"{path}: cannot read the {owner} key (permission denied); run "
+                        f"attrib as the user who owns the {owner}") from None
     except IsADirectoryError:
         raise CaseError(f"{path}: key file is damaged (a folder)") from None
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
