@@ -21,9 +21,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from datasketch import MinHashLSH, MinHashLSHEnsemble
 
-from attrib.attribution import stats
 from attrib.sketch import Sketch
 from attrib.sketch.fingerprint import jaccard as fingerprint_jaccard
 from attrib.sketch.fingerprint import new_minhash
@@ -116,6 +114,8 @@ def _relation(j: float, a_in_b: float, b_in_a: float, settings: LinkSettings) ->
 
 def measure(a: ListTokens, b: ListTokens, settings: LinkSettings) -> LeakLink | None:
     """The link between two lists, or None if they are not related enough to report."""
+    from attrib.attribution import stats  # scipy: imported when links are measured
+
     shared, na, nb = _overlap(a, b)
     if not (na and nb):
         return None
@@ -140,6 +140,8 @@ def candidate_pairs(items: list[ListTokens], settings: LinkSettings) -> list[tup
     """
     if len(items) < 2:
         return []
+    from datasketch import MinHashLSH, MinHashLSHEnsemble  # imports scipy: only here
+
     num_perm, seed = items[0].num_perm, items[0].seed
     if any(i.num_perm != num_perm or i.seed != seed for i in items):
         raise ValueError("lists were fingerprinted with different parameters")

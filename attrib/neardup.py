@@ -34,7 +34,6 @@ import numba
 import numpy as np
 import polars as pl
 import pyarrow as pa
-from datasketch import MinHashLSH
 
 from attrib.fields import pinyin_key
 from attrib.sketch.fingerprint import _permutations, fmix64
@@ -707,6 +706,8 @@ def _drop_repeats(m: np.ndarray, order: np.ndarray) -> np.ndarray:
 
 def band_ranges() -> list[tuple[int, int]]:
     """The bands of datasketch's MinHashLSH at our threshold and num_perm."""
+    from datasketch import MinHashLSH  # imports scipy: only when bands are needed
+
     return list(MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges)
 
 

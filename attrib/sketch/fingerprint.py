@@ -12,10 +12,13 @@ numpy arrays with a compiled (numba) kernel, so the result is bit for bit what
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numba
 import numpy as np
-from datasketch import MinHash
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SCHEME = "affine64"
 _EMPTY = np.uint64(2**64 - 1)
@@ -28,6 +31,10 @@ def identity_hash(value: int) -> int:
 
 def new_minhash(num_perm: int, seed: int, hashvalues: np.ndarray | None = None) -> MinHash:
     """Return a datasketch MinHash with attrib's fixed, explicit parameters."""
+    # Imported here: datasketch's package imports scipy (~0.3 s), which sketching
+    # needs only once, for the permutations.
+    from datasketch import MinHash
+
     return MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME, hashfunc=identity_hash,
                    hashvalues=hashvalues)
 
@@ -72,16 +79,27 @@ def fmix64(h: np.uint64) -> np.uint64:
     return h
 
 
+#: Tokens hashed per block of :func:`_minhash_kernel` (16 KiB: stays in L1 cache).
+_BLOCK = 2048
+
+
 @numba.njit(cache=True, nogil=True)
 def _minhash_kernel(tokens: np.ndarray, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     # datasketch affine64: fmix64 (MurmurHash3 finaliser), then a*h + b mod 2^64 per
     # permutation, minimum per slot. uint64 arithmetic wraps, as datasketch's numpy does.
-    for i in range(tokens.size):
-        h = fmix64(tokens[i])
+    # Block by block, one permutation at a time over the block: the inner loop is a
+    # vectorisable min-reduction in a register (3-4x faster than permutations inner).
+    h = np.empty(_BLOCK, dtype=np.uint64)
+    for start in range(0, tokens.size, _BLOCK):
+        m = min(tokens.size, start + _BLOCK) - start
+        for i in range(m):
+            h[i] = fmix64(tokens[start + i])
         for j in range(a.size):
-            v = h * a[j] + b[j]
-            if v < out[j]:
-                out[j] = v
+            aj, bj = a[j], b[j]
+            best = out[j]
+            for i in range(m):
+                best = min(best, h[i] * aj + bj)
+            out[j] = best
 
 
 def merge_fingerprints(*fps: np.ndarray) -> np.ndarray:
