@@ -4,8 +4,10 @@ r"""Column-kind detection and per-kind normalisation of leaked lists.
 ``normalise`` turns the primary column of each kind into its canonical form — the form
 that ``attrib.tokens`` hashes, so every rule here is part of the hash specification —
 and counts valid, invalid, masked and missing values. The per-kind normalisers work on
-their own, on a ``pl.Series``, and are vectorised polars expressions throughout; Python
-runs only once per *distinct* rare value (foreign phones, traditional characters).
+their own, on a ``pl.Series``: a numba kernel settles the rows already in a plain
+canonical shape in one pass over the bytes (``attrib.fields._fast``), vectorised polars
+expressions the rest; Python runs only once per *distinct* rare value (foreign phones,
+traditional characters).
 
 Each kind's rules are written down in its module's docstring:
 

@@ -3,7 +3,8 @@
 Every normaliser follows the same shape: clean the text with polars expressions
 (vectorised, no Python per row), classify each row into one of ``STATUSES``, and only
 for the rare values that need a library (phonenumbers, opencc, pypinyin) call Python
-once per *distinct* value.
+once per *distinct* value. These are the general rules; the rows of a plain canonical
+shape are settled before them by a kernel (``attrib.fields._fast``).
 """
 
 from __future__ import annotations

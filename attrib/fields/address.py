@@ -22,15 +22,30 @@ containing ``*`` or ``●`` → ``masked``; nothing left after folding → ``mis
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
 import polars as pl
 
 from attrib.fields._common import (
     apply_where,
+    as_string_series,
     clean_series,
     is_missing,
     recompose,
     status_expr,
 )
+from attrib.fields._fast import (
+    chars_mask,
+    cjk_table,
+    empty,
+    keep_where,
+    missing_tokens,
+    status_column,
+    string_buffers,
+    with_residue,
+)
+from attrib.fields._kernels import CODE_VALID, unchanged_address_kernel
 
 # Deleted outright: whitespace, separators that carry no address content, and the CJK
 # quotes and enumeration comma (fold-then-delete is delete). \ue000 (private use) marks
@@ -52,6 +67,19 @@ def normalise_address(s: pl.Series) -> pl.DataFrame:
         A frame aligned with ``s`` with ``value`` (canonical address or null) and
         ``status`` (valid/invalid/masked/missing).
     """
+    raw = as_string_series(s)
+    # One pass over the bytes settles the addresses that no rule changes (nearly every
+    # row of a real list); the rest take the general rules.
+    offsets, data, null = string_buffers(raw)
+    codes = empty(null.size)
+    letters, municipal = _tables()
+    unchanged_address_kernel(offsets, data, null, letters, municipal, *missing_tokens(), codes)
+    frame = pl.DataFrame([keep_where("value", raw, codes == CODE_VALID), status_column(codes)])
+    return with_residue(frame, codes, raw, _general)
+
+
+def _general(s: pl.Series) -> pl.DataFrame:
+    """Every rule of the module docstring, for raw values (what the kernel leaves)."""
     t = pl.col("t")
     cleaned = clean_series(s)
     # Most addresses have nothing to fold; the rewrite runs on the others only.
@@ -69,6 +97,15 @@ def normalise_address(s: pl.Series) -> pl.DataFrame:
         pl.when(valid & ~missing & ~masked).then(t).alias("value"),
         status_expr(missing, masked, valid).alias("status"),
     ).collect()
+
+
+@functools.cache
+def _tables() -> tuple[np.ndarray, np.ndarray]:
+    """CJK tables of the kernel: letters (``\\p{L}``), and the characters that may
+    follow a municipality in ``_MUNICIPALITY`` (``[\\p{Han}--[市路街道巷弄号]]``)."""
+    letters = cjk_table(r"\p{L}")
+    municipal = cjk_table(r"^\p{Han}$") & ~chars_mask(list("市路街道巷弄号"))
+    return letters, municipal
 
 
 def _drop_country(t: pl.Series) -> pl.Series:

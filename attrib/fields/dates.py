@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 
 from attrib.fields._common import (
@@ -32,6 +33,16 @@ from attrib.fields._common import (
     is_missing,
     per_distinct,
 )
+from attrib.fields._fast import (
+    empty,
+    fixed_width_column,
+    lookup,
+    status_column,
+    string_buffers,
+    today_key,
+    with_residue,
+)
+from attrib.fields._kernels import CODE_INVALID, CODE_VALID, year_first_kernel
 
 _TIME_PART = r"(?:[T\s]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)$"
 _YEAR_FIRST = r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"
@@ -53,9 +64,28 @@ def normalise_date(s: pl.Series) -> pl.DataFrame:
         (valid/invalid/missing; dates are never masked) and ``reason`` (``format``,
         ``ambiguous`` or ``impossible`` for invalid values, else null).
     """
+    raw = as_string_series(s)
+    # One pass over the bytes settles the year-first and compact dates written in ASCII
+    # digits (nearly every row of a real list); the rest take the general rules.
+    offsets, data, null = string_buffers(raw)
+    codes, value_data = empty(null.size), empty(10 * null.size)
+    year_first_kernel(offsets, data, null, today_key(), codes, value_data)
+    frame = pl.DataFrame(
+        [
+            fixed_width_column("value", value_data, codes == CODE_VALID, 10),
+            status_column(codes),
+            # The kernel's invalid dates are all recognised shapes that are no real date.
+            lookup("reason", (None, "impossible"), (codes == CODE_INVALID).view(np.uint8)),
+        ]
+    )
+    return with_residue(frame, codes, raw, _general)
+
+
+def _general(s: pl.Series) -> pl.DataFrame:
+    """Every rule of the module docstring, for raw values (what the kernel leaves)."""
     # A list holds a few tens of thousands of distinct dates whatever its length, so
     # the rules (and even the text cleaning) run once per distinct value.
-    return per_distinct(as_string_series(s), lambda distinct: _rules(clean_series(distinct)))
+    return per_distinct(s, lambda distinct: _rules(clean_series(distinct)))
 
 
 def _rules(cleaned: pl.Series) -> pl.DataFrame:

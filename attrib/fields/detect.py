@@ -262,7 +262,11 @@ def _name_score(sample: pl.Series) -> _Score:
     masked_han = (status == MASKED) & sample.str.slice(0, 1).is_in(SURNAMES)
     words = value.str.split(" ")
     latin = value.str.contains(r"^[a-z]+(?: [a-z]+){1,3}$").fill_null(False)
-    with_surname = latin & words.list.eval(pl.element().is_in(_surname_romanisations())).list.any()
+    if latin.any():  # the romanisations need pypinyin (~0.4 s to import): only for Latin names
+        with_surname = latin & words.list.eval(
+            pl.element().is_in(_surname_romanisations())).list.any()
+    else:
+        with_surname = latin
     full = _share(han_name | masked_han | with_surname)
     half = _share(latin & ~with_surname.fill_null(False))
     return _Score(full + 0.5 * half, _share(status == VALID), _share(status == MASKED))

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import polars as pl
 
-from attrib.fields._common import clean_series, is_missing, status_expr
+from attrib.fields._common import as_string_series, clean_series, is_missing, status_expr
+from attrib.fields._fast import (
+    empty,
+    keep_where,
+    status_column,
+    string_buffers,
+    with_residue,
+)
+from attrib.fields._kernels import CODE_VALID, canonical_email_kernel
 
 _ATOM = r"[a-z0-9!#$%&'+/=?^_`{|}~-]+"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
@@ -29,6 +37,18 @@ def normalise_email(s: pl.Series) -> pl.DataFrame:
         A frame aligned with ``s`` with ``value`` (lower-case address or null) and
         ``status`` (valid/invalid/masked/missing).
     """
+    raw = as_string_series(s)
+    # One pass over the bytes settles the valid addresses already in lower case
+    # (nearly every row of a real list); the rest take the general rules.
+    offsets, data, null = string_buffers(raw)
+    codes = empty(null.size)
+    canonical_email_kernel(offsets, data, null, codes)
+    frame = pl.DataFrame([keep_where("value", raw, codes == CODE_VALID), status_column(codes)])
+    return with_residue(frame, codes, raw, _general)
+
+
+def _general(s: pl.Series) -> pl.DataFrame:
+    """Every rule of the module docstring, for raw values (what the kernel leaves)."""
     t = pl.col("t")
     frame = pl.DataFrame(clean_series(s)).lazy()
     frame = frame.with_columns(is_missing(t).alias("missing"), t.str.to_lowercase())

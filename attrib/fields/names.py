@@ -30,14 +30,27 @@ import functools
 import importlib.resources
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from attrib.fields._common import (
+    as_string_series,
     clean_series,
     is_missing,
     recompose,
     status_expr,
 )
+from attrib.fields._fast import (
+    chars_mask,
+    cjk_table,
+    empty,
+    keep_where,
+    missing_tokens,
+    status_column,
+    string_buffers,
+    with_residue,
+)
+from attrib.fields._kernels import CODE_VALID, plain_han_kernel
 from attrib.fields.surnames import SURNAME_PINYIN
 
 _MASK = r"[*●○◯■□◆◇]"
@@ -56,6 +69,18 @@ def normalise_name(s: pl.Series) -> pl.DataFrame:
         A frame aligned with ``s`` with ``value`` (canonical name or null) and
         ``status`` (valid/invalid/masked/missing).
     """
+    raw = as_string_series(s)
+    # One pass over the bytes settles the plain Chinese names (nearly every row of a
+    # Chinese list); Latin, masked, traditional and untidy names take the general rules.
+    offsets, data, null = string_buffers(raw)
+    codes = empty(null.size)
+    plain_han_kernel(offsets, data, null, _plain_han_table(), *missing_tokens(), codes)
+    frame = pl.DataFrame([keep_where("value", raw, codes == CODE_VALID), status_column(codes)])
+    return with_residue(frame, codes, raw, _general)
+
+
+def _general(s: pl.Series) -> pl.DataFrame:
+    """Every rule of the module docstring, for raw values (what the kernel leaves)."""
     t = pl.col("t")
     han_form = t.str.replace_all(r"[\s\p{P}\p{S}]", "")
     latin_form = (
@@ -92,6 +117,18 @@ def normalise_name(s: pl.Series) -> pl.DataFrame:
         .collect()
     )
     return frame.with_columns(to_simplified(frame["value"]).alias("value"))
+
+
+@functools.cache
+def _plain_han_table() -> np.ndarray:
+    """The CJK Unified Ideographs a plain name may hold unchanged.
+
+    Han (``_VALID_HAN``), not removed from Chinese names (``[\\s\\p{P}\\p{S}]``) and
+    not a character that :func:`to_simplified` would send to OpenCC.
+    """
+    han = cjk_table(r"^\p{Han}$") & ~cjk_table(r"[\s\p{P}\p{S}]")
+    traditional = chars_mask([c for key in _traditional_chars() for c in key])
+    return han & ~traditional
 
 
 def to_simplified(values: pl.Series) -> pl.Series:

@@ -29,9 +29,29 @@ from attrib.fields._common import (
     MASKED,
     MISSING,
     VALID,
+    as_string_series,
     clean_series,
     is_missing,
     split_rows,
+)
+from attrib.fields._fast import (
+    empty,
+    fixed_width_column,
+    keep_where,
+    lookup,
+    null_column,
+    status_column,
+    string_buffers,
+    today_key,
+    with_residue,
+)
+from attrib.fields._kernels import (
+    CODE_VALID,
+    GENDERS,
+    ID_CHECK_CHARS,
+    ID_WEIGHTS,
+    REASONS,
+    id18_kernel,
 )
 
 # GB/T 2260 province-level codes, incl. 71 Taiwan, 81/82 Hong Kong/Macao and 83 used
@@ -41,8 +61,6 @@ PROVINCE_CODES = (
     "61 62 63 64 65 71 81 82 83"
 ).split()
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
 _MASK_CHARS = r"[●•○◯■□◆◇#]"
 _MASKED_ID = r"^[0-9*X]{17}[0-9X*]$"
 _ID18 = r"^[0-9]{17}[0-9X]$"
@@ -64,9 +82,33 @@ def normalise_national_id(s: pl.Series) -> pl.DataFrame:
         valid ID) and ``reason`` (why an ID is invalid: ``format``, ``region``,
         ``birth_date`` or ``check_digit``; null otherwise).
     """
+    raw = as_string_series(s)
+    # Nearly every row of a real list is already 18 plain characters: one pass over the
+    # bytes checks those (region, birth date, check digit); separators, lower-case x,
+    # 15-digit cards and masks take the general rules.
+    offsets, data, null = string_buffers(raw)
+    n = null.size
+    codes, reasons, genders, born_data = empty(n), empty(n), empty(n), empty(10 * n)
+    id18_kernel(offsets, data, null, today_key(), codes, reasons, genders, born_data)
+    valid = codes == CODE_VALID
+    frame = pl.DataFrame(
+        [
+            keep_where("value", raw, valid),
+            status_column(codes),
+            null_column("masked", n),
+            fixed_width_column("birth_date", born_data, valid, 10),
+            lookup("gender", GENDERS, genders),
+            lookup("reason", REASONS, reasons),
+        ]
+    )
+    return with_residue(frame, codes, raw, _general)
+
+
+def _general(s: pl.Series) -> pl.DataFrame:
+    """Every rule of the module docstring, for raw values (what the kernel leaves)."""
     cleaned = clean_series(s)
-    # Nearly every row of a real list is already 18 plain characters: those go straight
-    # to the checks; separators, lower-case x, 15-digit cards and masks take a detour.
+    # 18 plain characters go straight to the checks; separators, lower-case x,
+    # 15-digit cards and masks take a detour.
     return split_rows(
         cleaned.str.contains(_ID18),
         lambda rows: _checked(cleaned.gather(rows)),
@@ -189,9 +231,9 @@ def check_digit(number: pl.Expr) -> pl.Expr:
     Returns:
         A String expression: ``0``-``9`` or ``X``.
     """
-    total = sum((number // (10 ** (16 - i)) % 10) * w for i, w in enumerate(_WEIGHTS))
+    total = sum((number // (10 ** (16 - i)) % 10) * w for i, w in enumerate(ID_WEIGHTS))
     return (total % 11).replace_strict(
-        list(range(11)), list(_CHECK_CHARS), default=None, return_dtype=pl.String
+        list(range(11)), list(ID_CHECK_CHARS), default=None, return_dtype=pl.String
     )
 
 

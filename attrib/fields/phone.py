@@ -40,11 +40,20 @@ from attrib.fields._common import (
     MISSING,
     VALID,
     apply_where,
+    as_string_series,
     clean_series,
     is_missing,
     map_distinct,
     split_rows,
 )
+from attrib.fields._fast import (
+    empty,
+    fixed_width_column,
+    status_column,
+    string_buffers,
+    with_residue,
+)
+from attrib.fields._kernels import CODE_MASKED, CODE_VALID, mobile_kernel
 
 _SEPARATORS = r"[\s\-\.\(\)/\\]"
 # Characters sellers use to hide digits; NFKC has already turned ＊ into *.
@@ -86,11 +95,30 @@ def phone_frame(s: pl.Series, *, region: str = "CN", bare_foreign: bool = True) 
     ``bare_foreign=False`` (used by column detection) never reads a bare digit string as
     a foreign number, so a column of long numeric codes does not look like phones.
     """
-    t = clean_series(s)
     if region != "CN":
-        return _full_rules(t, region, bare_foreign)
-    # Two cheap tiers settle nearly every row of a real list: the bare 11-digit mobile,
-    # then any mobile or masked mobile once separators and a +86 prefix are dropped.
+        return _full_rules(clean_series(s), region, bare_foreign)
+    raw = as_string_series(s)
+    # One pass over the bytes settles the mobiles and masked mobiles written in ASCII
+    # (with separators and a country prefix or not): nearly every row of a real list.
+    offsets, data, null = string_buffers(raw)
+    n = null.size
+    codes, value_data, mask_data = empty(n), empty(13 * n), empty(11 * n)
+    mobile_kernel(offsets, data, null, codes, value_data, mask_data)
+    frame = pl.DataFrame(
+        [
+            fixed_width_column("value", value_data, codes == CODE_VALID, 13),
+            status_column(codes),
+            fixed_width_column("masked", mask_data, codes == CODE_MASKED, 11),
+        ]
+    )
+    return with_residue(frame, codes, raw, lambda rest: _general_cn(rest, bare_foreign))
+
+
+def _general_cn(s: pl.Series, bare_foreign: bool) -> pl.DataFrame:
+    """Every CN rule, for raw values (what ``_kernels.mobile_kernel`` leaves)."""
+    t = clean_series(s)
+    # Two cheap tiers settle most of what is left: the bare 11-digit mobile, then any
+    # mobile or masked mobile once separators and a +86 prefix are dropped.
     return split_rows(
         t.str.contains(_PLAIN_MOBILE),
         lambda rows: _mobile_result(t.gather(rows)),

@@ -31,12 +31,16 @@ NORMALISERS: dict[str, Callable[[pl.Series], pl.DataFrame]] = {
 MASKED_KINDS = ("phone", "national_id")
 
 
-def normalise(df: pl.DataFrame, columns: list[ColumnKind]) -> Normalised:
+def normalise(df: pl.DataFrame, columns: list[ColumnKind], *,
+              count_duplicates: bool = True) -> Normalised:
     """Normalise the primary column of each kind and count what was found.
 
     Args:
         df: The list as read (all ``pl.String`` columns).
         columns: Column decisions, normally from :func:`detect_columns`.
+        count_duplicates: Count duplicate rows within ``df``. A caller that counts them
+            across all the batches of a file itself passes False (``duplicate_rows`` is
+            then 0).
 
     Returns:
         A :class:`Normalised` with the canonical frame and its :class:`Quality`.
@@ -65,7 +69,7 @@ def normalise(df: pl.DataFrame, columns: list[ColumnKind]) -> Normalised:
     frame = pl.DataFrame(parts) if parts else pl.DataFrame()
     quality = Quality(
         rows=df.height,
-        duplicate_rows=_duplicate_rows(frame, df.height),
+        duplicate_rows=_duplicate_rows(frame, df.height) if count_duplicates else 0,
         kinds={k: _status_counts(results[k]["status"]) for k in kinds},
         signals=_signals(results),
     )
