@@ -17,8 +17,9 @@ Hash spec ``attrib-token/1`` (see docs/formats.md for golden vectors):
 
 AES-CMAC is a standard PRF for messages of any length, available in every
 cryptographic library, so an organisation can re-implement it independently; here it
-is computed for millions of values at once with AES-ECB over numpy block matrices
-(one AES call per block position), which is what makes sketching fast.
+is computed for millions of values at once, the messages laid out as CMAC blocks
+straight from the columns' memory and one AES-ECB call per block position
+(attrib/tokenkernel.py), which is what makes sketching fast.
 """
 
 from __future__ import annotations
@@ -29,11 +30,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numba
 import numpy as np
 import polars as pl
 import pyarrow as pa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from attrib.tokenkernel import (
+    Strings,
+    Workspace,
+    cmac64_joined,
+    empty,
+    rows_where,
+    validity,
+    visible_form,
+)
 
 HASH_SPEC = "attrib-token/1"
 SEP = "\x1f"
@@ -55,8 +65,6 @@ VERSION_FIELDS: tuple[str, ...] = ("address", "phone", "email", "plate", "name")
 #: Anchors that define a person on their own; ``name_phone`` is an anchor for
 #: matching but carries no version tokens (it is itself a version of the phone).
 VERSION_ANCHORS: tuple[str, ...] = ("national_id", "phone", "email", "plate", "name_dob")
-
-_CHUNK = 1 << 16
 
 
 def version_type(anchor: str, field: str) -> str:
@@ -136,75 +144,15 @@ def cmac64(key: bytes, values: pl.Series | pa.Array | Iterable[str]) -> np.ndarr
         uint64 array, one token per value, in input order.
     """
     if isinstance(values, pl.Series):
-        arr = values.cast(pl.String).to_arrow()
+        arr = values.cast(pl.String).to_arrow(compat_level=pl.CompatLevel.newest())
     elif isinstance(values, pa.Array | pa.ChunkedArray):
         arr = values
     else:
         arr = pa.array(list(values), type=pa.large_string())
-    n = len(arr)
-    out = np.empty(n, dtype=np.uint64)
-    for start in range(0, n, _CHUNK):
-        part = arr.slice(start, min(_CHUNK, n - start))
-        out[start : start + len(part)] = _cmac64_chunk(key, part)
-    return out
-
-
-def _cmac64_chunk(key: bytes, arr: pa.Array) -> np.ndarray:
-    arr = arr.cast(pa.large_binary())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
     if arr.null_count:
         raise ValueError("token values must not be null")
-    bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    data = (np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None
-            else np.zeros(1, dtype=np.uint8))
-    lengths = np.diff(offsets)
-    nblocks = np.maximum(1, (lengths + 15) // 16)
-    k1, k2 = _cmac_subkeys(key)
-    out = np.empty(len(lengths), dtype=np.uint64)
-    for nb in np.flatnonzero(np.bincount(nblocks)):
-        rows = np.flatnonzero(nblocks == nb)
-        n = len(rows)
-        # Block-major layout: block j of every message is one contiguous (n, 16) slab,
-        # so each CBC step is one XOR and one AES-ECB call over all messages at once.
-        msg = np.zeros((int(nb), n, 16), dtype=np.uint8)
-        _fill_cmac_blocks(data, offsets, rows, k1, k2, msg)
-        enc = Cipher(algorithms.AES(key), modes.ECB()).encryptor()
-        state = np.empty(n * 16 + 15, dtype=np.uint8)
-        enc.update_into(msg[0], state)
-        for j in range(1, int(nb)):
-            np.bitwise_xor(msg[j].reshape(-1), state[: n * 16], out=msg[j].reshape(-1))
-            enc.update_into(msg[j], state)
-        out[rows] = state[: n * 16].reshape(n, 16)[:, :8].copy().view(">u8").ravel()
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _fill_cmac_blocks(data: np.ndarray, offsets: np.ndarray, rows: np.ndarray, k1: np.ndarray,
-                      k2: np.ndarray, msg: np.ndarray) -> None:
-    """Lay out each message as CMAC blocks (block-major: msg[block, message, byte]):
-    padded (0x80 0x00...) and the last block XORed with subkey K1 (complete) or K2
-    (padded), as RFC 4493 prescribes. Every byte of ``msg`` is written, one fixed
-    16-byte step at a time (a branch per byte, no data-dependent loop bounds)."""
-    nb = msg.shape[0]
-    for i in range(rows.size):
-        start = offsets[rows[i]]
-        length = offsets[rows[i] + 1] - start
-        sub = k1 if (length > 0 and length % 16 == 0) else k2
-        for b in range(nb):
-            lo = b * 16
-            for j in range(16):
-                p = lo + j
-                if p < length:
-                    v = data[start + p]
-                elif p == length:
-                    v = np.uint8(0x80)
-                else:
-                    v = np.uint8(0)
-                if b == nb - 1:
-                    v ^= sub[j]
-                msg[b, i, j] = v
+    rows = np.arange(len(arr), dtype=np.int64)
+    return cmac64_joined(key, _cmac_subkeys(key), rows, [Strings.of(arr)])
 
 
 def token_of(key: CaseKey, token_type: str, value: str) -> int:
@@ -229,10 +177,92 @@ def max_hash_for_scale(scale: int) -> int:
     return (2**64 - 1) // int(scale)
 
 
-def _joined(frame: pl.DataFrame, parts: tuple[str, ...]) -> pl.Expr:
-    if len(parts) == 1:
-        return pl.col(parts[0])
-    return pl.concat_str([pl.col(p) for p in parts], separator=SEP)
+@dataclass(frozen=True)
+class _Column:
+    """One column of a frame as the token kernels read it: its values in polars' own
+    memory, and which rows are not null."""
+
+    strings: Strings
+    valid: np.ndarray
+
+    @classmethod
+    def of(cls, series: pl.Series) -> _Column:
+        # Non-string columns hash as their text, as ``concat_str`` and ``cast`` give it.
+        arr = series.cast(pl.String).to_arrow(compat_level=pl.CompatLevel.newest())  # no copy
+        return cls(Strings.of(arr), validity(arr))
+
+
+class _Columns:
+    """The columns of a frame in kernel form, each converted once, when first used,
+    and the hashing buffers shared by every token type of the frame."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+        self.work = Workspace()
+        self._cols: dict[str, _Column] = {}
+
+    def __getitem__(self, name: str) -> _Column:
+        if name not in self._cols:
+            self._cols[name] = _Column.of(self.frame.get_column(name))
+        return self._cols[name]
+
+    def tokens(self, key: CaseKey, token_type: str, rows: np.ndarray,
+               parts: list[_Column]) -> np.ndarray:
+        """Tokens of one type for ``rows``: their values of ``parts`` joined with U+001F."""
+        subkey = key.subkey(token_type)
+        return cmac64_joined(subkey, _cmac_subkeys(subkey), rows, [c.strings for c in parts],
+                             self.work)
+
+
+def _rows_with_all(parts: list[_Column]) -> np.ndarray:
+    """Row numbers (uint32, the long form's ``row``) where no part is null."""
+    valid = parts[0].valid
+    for c in parts[1:]:
+        valid = valid & c.valid
+    return rows_where(valid)
+
+
+def _take(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``values[mask]``, in memory from the Arrow pool (see :func:`attrib.tokenkernel.empty`)."""
+    return np.compress(mask, values, out=empty(int(np.count_nonzero(mask)), values.dtype))
+
+
+def _sampled(anchor_tokens: np.ndarray, keep_anchor_below: int | None) -> np.ndarray | None:
+    """Which anchor tokens are kept (None: all), exactly as the polars expression
+    ``pl.col("anchor") <= keep_anchor_below`` on a UInt64 column keeps them."""
+    if keep_anchor_below is None:
+        return None
+    bound = keep_anchor_below
+    if isinstance(bound, int) and not isinstance(bound, bool):
+        if bound < 0:
+            return np.zeros(anchor_tokens.size, dtype=bool)
+        return anchor_tokens <= np.uint64(min(bound, 2**64 - 1))
+    tokens = pl.Series("anchor", anchor_tokens, dtype=pl.UInt64).to_frame()
+    return tokens.select(pl.col("anchor") <= bound).to_series().to_numpy()
+
+
+class _LongForm:
+    """Collects the parts of a :class:`RecordTokens` frame, one per token type."""
+
+    def __init__(self) -> None:
+        self.parts: list[pl.DataFrame] = []
+
+    def add(self, token_type: str, rows: np.ndarray, tokens: np.ndarray,
+            anchors: np.ndarray) -> None:
+        # Series over the numpy arrays, no copies; the parts stay separate chunks
+        # (concatenating into fresh memory would cost more than the tokens).
+        self.parts.append(pl.DataFrame([
+            pl.Series("row", rows, dtype=pl.UInt32),
+            pl.Series("type", [token_type], dtype=pl.String).new_from_index(0, rows.size),
+            pl.Series("token", tokens, dtype=pl.UInt64),
+            pl.Series("anchor", anchors, dtype=pl.UInt64),
+        ]))
+
+    def frame(self) -> pl.DataFrame:
+        if not self.parts:
+            return pl.DataFrame(schema={"row": pl.UInt32, "type": pl.String,
+                                        "token": pl.UInt64, "anchor": pl.UInt64})
+        return pl.concat(self.parts, how="vertical")
 
 
 @dataclass(frozen=True)
@@ -271,52 +301,33 @@ def record_tokens(
         The tokens in long form, ordered by type then row.
     """
     kinds = set(norm.columns)
-    row = pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("row")
-    parts: list[pl.DataFrame] = []
-    base = norm.with_columns(row)
+    cols = _Columns(norm)
+    out = _LongForm()
     for anchor, fields in ANCHORS.items():
         if not set(fields) <= kinds:
             continue
-        sel = base.filter(pl.all_horizontal([pl.col(f).is_not_null() for f in fields])).select(
-            "row", _joined(norm, fields).alias("value"), *[pl.col(f) for f in kinds]
-        )
-        if sel.height == 0:
+        parts = [cols[f] for f in fields]
+        rows = _rows_with_all(parts)
+        if rows.size == 0:
             continue
-        anchor_tok = pl.Series("anchor", tokens_for(key, anchor, sel["value"]), dtype=pl.UInt64)
-        sel = sel.with_columns(anchor_tok)
-        parts.append(
-            sel.select(
-                "row",
-                pl.lit(anchor).alias("type"),
-                pl.col("anchor").alias("token"),
-                "anchor",
-            )
-        )
+        anchor_tok = cols.tokens(key, anchor, rows, parts)
+        out.add(anchor, rows, anchor_tok, anchor_tok)
         if anchor not in VERSION_ANCHORS:
             continue
-        if keep_anchor_below is not None:
-            sel = sel.filter(pl.col("anchor") <= keep_anchor_below)
+        keep = _sampled(anchor_tok, keep_anchor_below)
+        if keep is not None:
+            rows, anchor_tok = _take(rows, keep), _take(anchor_tok, keep)
         for field in VERSION_FIELDS:
             if field in fields or field not in kinds:
                 continue
-            vsel = sel.filter(pl.col(field).is_not_null())
-            if vsel.height == 0:
+            has = cols[field].valid[rows]
+            if not has.any():
                 continue
             vtype = version_type(anchor, field)
-            values = vsel.select(
-                pl.concat_str([pl.col("value"), pl.col(field)], separator=SEP)
-            ).to_series()
-            toks = pl.Series("token", tokens_for(key, vtype, values), dtype=pl.UInt64)
-            parts.append(
-                vsel.select("row", pl.lit(vtype).alias("type"), "anchor").with_columns(toks)
-                .select("row", "type", "token", "anchor")
-            )
-    if not parts:
-        empty = pl.DataFrame(
-            schema={"row": pl.UInt32, "type": pl.String, "token": pl.UInt64, "anchor": pl.UInt64}
-        )
-        return RecordTokens(empty)
-    return RecordTokens(pl.concat(parts, how="vertical"))
+            vrows = _take(rows, has)
+            out.add(vtype, vrows, cols.tokens(key, vtype, vrows, [*parts, cols[field]]),
+                    _take(anchor_tok, has))
+    return RecordTokens(out.frame())
 
 
 # ---------------------------------------------------------------------------
@@ -392,34 +403,25 @@ def masked_form(frame: pl.DataFrame, anchor: str) -> pl.Series:
     masks of the right length): the same, if the pattern's characters are visible in
     it (no ``*`` among them).
     """
+    form = _masked_form(_Columns(frame), anchor)
+    return pl.Series(MASK_PATTERNS[anchor][0], form.strings.to_arrow(form.valid),
+                     dtype=pl.String)
+
+
+def _masked_form(cols: _Columns, anchor: str) -> _Column:
+    """:func:`masked_form` in kernel form. The shown value is the full value's
+    characters (a mobile without ``86``) when it is a full value, else the mask."""
     kind, head, tail = MASK_PATTERNS[anchor]
-    return _visible_form(_shown_value(frame, kind), _MASKED_LENGTH[kind], head, tail)
-
-
-def _shown_value(frame: pl.DataFrame, kind: str) -> pl.Series:
-    """Per record, the full value's characters (mobile without ``86``) or the mask."""
-    if kind not in frame.columns and f"{kind}_masked" not in frame.columns:
-        return pl.repeat(None, frame.height, dtype=pl.String, eager=True).alias(kind)
-    shown = pl.lit(None, dtype=pl.String)
-    if kind in frame.columns:
-        col = pl.col(kind).cast(pl.String)
-        is_full = ((col.str.len_bytes() == _MASKED_LENGTH[kind] + _FULL_SKIP[kind])
-                   & col.str.starts_with(_FULL_PREFIX[kind]))
-        shown = pl.when(is_full).then(col.str.slice(_FULL_SKIP[kind]))
-    if f"{kind}_masked" in frame.columns:
-        shown = pl.coalesce(shown, pl.col(f"{kind}_masked").cast(pl.String))
-    return frame.select(shown.alias(kind)).to_series()
-
-
-def _visible_form(shown: pl.Series, length: int, head: int, tail: int) -> pl.Series:
-    # ``shown`` is materialised once: an expression repeating its derivation three
-    # times was 3x slower on a 200k-row snapshot.
-    s = pl.col(shown.name)
-    first, last = s.str.slice(0, head), s.str.slice(length - tail)
-    ok = ((s.str.len_bytes() == length) & ~first.str.contains("*", literal=True)
-          & ~last.str.contains("*", literal=True))
-    form = pl.concat_str([first, pl.lit("*" * (length - head - tail)), last])
-    return shown.to_frame().select(pl.when(ok).then(form).alias(shown.name)).to_series()
+    height = cols.frame.height
+    columns = cols.frame.columns
+    if kind not in columns or f"{kind}_masked" not in columns:
+        nulls = _Column(Strings.nulls(height), np.zeros(height, dtype=bool))
+    full = cols[kind] if kind in columns else nulls
+    mask = cols[f"{kind}_masked"] if f"{kind}_masked" in columns else nulls
+    form, valid = visible_form(full.strings, full.valid, mask.strings, mask.valid,
+                               _MASKED_LENGTH[kind], _FULL_SKIP[kind],
+                               _FULL_PREFIX[kind].encode(), head, tail)
+    return _Column(form, valid)
 
 
 def masked_record_tokens(
@@ -435,44 +437,32 @@ def masked_record_tokens(
     joined with U+001F, the masked field in its visible form (:func:`masked_form`),
     e.g. ``张伟␟138****1234``; of a version token: that value, U+001F, the field.
     """
-    row = pl.int_range(0, pl.len(), dtype=pl.UInt32).alias("row")
-    base = norm.with_columns(row)
-    parts: list[pl.DataFrame] = []
-    forms: dict[tuple[str, int, int], pl.Series] = {}
+    cols = _Columns(norm)
+    out = _LongForm()
+    forms: dict[tuple[str, int, int], _Column] = {}
     for anchor, fields in MASKED_ANCHORS.items():
         kind = MASK_PATTERNS[anchor][0]
         if not set(fields) <= set(norm.columns):
             continue
         if MASK_PATTERNS[anchor] not in forms:  # two anchor types share a pattern
-            forms[MASK_PATTERNS[anchor]] = masked_form(norm, anchor)
-        shown = pl.lit(forms[MASK_PATTERNS[anchor]])
-        value = pl.concat_str([shown if f == kind else pl.col(f) for f in fields],
-                              separator=SEP)
-        sel = base.select("row", value.alias("value"),
-                          *[pl.col(f) for f in MASKED_VERSION_FIELDS if f in norm.columns]
-                          ).filter(pl.col("value").is_not_null())
-        if sel.height == 0:
+            forms[MASK_PATTERNS[anchor]] = _masked_form(cols, anchor)
+        parts = [forms[MASK_PATTERNS[anchor]] if f == kind else cols[f] for f in fields]
+        rows = _rows_with_all(parts)
+        if rows.size == 0:
             continue
-        sel = sel.with_columns(
-            pl.Series("anchor", tokens_for(key, anchor, sel["value"]), dtype=pl.UInt64))
-        parts.append(sel.select("row", pl.lit(anchor).alias("type"),
-                                pl.col("anchor").alias("token"), "anchor"))
-        if keep_anchor_below is not None:
-            sel = sel.filter(pl.col("anchor") <= keep_anchor_below)
+        anchor_tok = cols.tokens(key, anchor, rows, parts)
+        out.add(anchor, rows, anchor_tok, anchor_tok)
+        keep = _sampled(anchor_tok, keep_anchor_below)
+        if keep is not None:
+            rows, anchor_tok = _take(rows, keep), _take(anchor_tok, keep)
         for field in MASKED_VERSION_FIELDS:
-            if field in fields or field not in sel.columns:
+            if field in fields or field not in norm.columns:
                 continue
-            vsel = sel.filter(pl.col(field).is_not_null())
-            if vsel.height == 0:
+            has = cols[field].valid[rows]
+            if not has.any():
                 continue
             vtype = version_type(anchor, field)
-            values = vsel.select(pl.concat_str([pl.col("value"), pl.col(field)], separator=SEP))
-            toks = pl.Series("token", tokens_for(key, vtype, values.to_series()),
-                             dtype=pl.UInt64)
-            parts.append(vsel.select("row", pl.lit(vtype).alias("type"), "anchor")
-                         .with_columns(toks).select("row", "type", "token", "anchor"))
-    if not parts:
-        return RecordTokens(pl.DataFrame(
-            schema={"row": pl.UInt32, "type": pl.String, "token": pl.UInt64,
-                    "anchor": pl.UInt64}))
-    return RecordTokens(pl.concat(parts, how="vertical"))
+            vrows = _take(rows, has)
+            out.add(vtype, vrows, cols.tokens(key, vtype, vrows, [*parts, cols[field]]),
+                    _take(anchor_tok, has))
+    return RecordTokens(out.frame())
