@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import shlex
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,8 +23,6 @@ import numpy as np
 import polars as pl
 
 from attrib import __version__
-from attrib.attribution.engine import Settings, attribute
-from attrib.attribution.result import result_document
 from attrib.canary import generate_canaries, list_canaries, read_case_canaries  # noqa: F401
 from attrib.case import Case, check_date, check_org, init_case, open_case, utc_now
 from attrib.case.fsutil import case_lock
@@ -37,6 +36,7 @@ from attrib.sketch.core import Detail
 from attrib.tokens import ANCHORS, CaseKey
 
 if TYPE_CHECKING:
+    from attrib.attribution.engine import Settings
     from attrib.engines import Engine
 
 #: Rows per batch when streaming a file: memory is bounded by this (two batches are
@@ -128,6 +128,7 @@ def sketch_table(
     (bit for bit what one pass would give).
     """
     path = Path(path)
+    warm_up(key, params)  # beside the hashing of the file (GIL-free)
     info, batches = iter_batches(path, batch_rows=batch_rows or DEFAULT_BATCH_ROWS,
                                  sheet=sheet)
     if max_rows is not None and info.rows > max_rows:
@@ -157,17 +158,20 @@ def sketch_frames(
         The merged sketch (without provenance meta), the column decisions and the
         merged data-quality counts.
     """
+    warming = warm_up(key, params)
     it = iter(batches)
     first = next(it, None)
     if first is None:
         raise InputError(f"{label}: no data rows")
     columns = detect_columns(first, overrides=mapping)
+    warming.join()
     leak = kind == "leak"
     frames = chain([first], it)
     del first
 
     def work(frame: pl.DataFrame, check: bool) -> tuple[Sketch, dict[str, Any], np.ndarray]:
-        norm = normalise(frame, columns)
+        # Duplicates are counted over the whole file from the row digests.
+        norm = normalise(frame, columns, count_duplicates=False)
         if check:
             _require_identifiers(Path(label), norm)
         part = build_sketch(norm.frame, key, params, kind=kind, meta={}, exact=exact,
@@ -200,6 +204,45 @@ def sketch_frames(
     quality = merge_quality(qualities)
     quality["duplicate_rows"] = dupes.count()
     return merged, columns, quality
+
+
+#: One made-up record of every kind, for :func:`_warm_up` (not a real person: the ID's
+#: check digit is valid, the mobile belongs to no one).
+_WARM_RECORD = {"name": "张伟", "phone": "13800138000", "national_id": "11010519491231002X",
+                "birth_date": "19491231", "address": "北京市朝阳区建国路1号",
+                "email": "zhang.wei@example.com", "plate": "京A12345"}
+
+
+_WARMING: list[threading.Thread] = []
+_WARMING_LOCK = threading.Lock()
+
+
+def warm_up(key: CaseKey, params: SketchParams) -> threading.Thread:
+    """Start loading the compiled kernels (numba, ~0.5 s at first use) in the background,
+    once per process; join the returned thread before timing-critical work.
+
+    Sketching starts it before hashing the file and reading the first batch, which
+    leave the interpreter free most of the time.
+    """
+    with _WARMING_LOCK:
+        if not _WARMING:
+            thread = threading.Thread(target=_warm_up, args=(key, params), daemon=True,
+                                      name="attrib-warm-up")
+            thread.start()
+            _WARMING.append(thread)
+        return _WARMING[0]
+
+
+def _warm_up(key: CaseKey, params: SketchParams) -> None:
+    """Run one made-up record through normalising and sketching, so that every
+    compiled kernel and lazily imported module is loaded before the batches arrive.
+    A failure here is not reported: the same code runs again on the real batches."""
+    with contextlib.suppress(Exception):
+        raw = pl.DataFrame({k: [v] for k, v in _WARM_RECORD.items()})
+        columns = [ColumnKind(k, k, 1.0, "map", primary=True) for k in _WARM_RECORD]
+        norm = normalise(raw, columns, count_duplicates=False)
+        build_sketch(norm.frame, key, params, kind="source", meta={}, exact=False)
+        row_digests(norm.frame)
 
 
 def _take(pending: deque[tuple[Future, int]], parts: list[Sketch],
@@ -317,6 +360,10 @@ def attribute_leak(
     Returns:
         The result document (schema ``attrib.attribution/1``).
     """
+    # Imported here: the statistics import scipy (~0.6 s), which sketching never needs.
+    from attrib.attribution.engine import attribute
+    from attrib.attribution.result import result_document
+
     started = utc_now()
     case = open_case(case_dir)
     with case_lock(case.path):

@@ -27,13 +27,14 @@ deliberately pessimistic constant (docs/evidence.md).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
-from scipy import stats as sps
 
 from attrib.arrays import distinct_rows
+from attrib.longform import split_by_type
 from attrib.tokens import MASKED_ANCHORS, MASKED_COMPANIONS
 
 #: Pessimistic pairwise collision rate per masked anchor type, used when a source is
@@ -51,32 +52,58 @@ DEFAULT_COLLISION: dict[str, float] = {
 UPPER_CONFIDENCE = 0.95
 
 
-def collision_pairs(tokens: pl.DataFrame, sample_below: int | None) -> dict[str, np.ndarray]:
+def collision_pairs(tokens: pl.DataFrame | Mapping[str, pl.DataFrame],
+                    sample_below: int | None) -> dict[str, np.ndarray]:
     """Per masked anchor type, the distinct (masked token, companion token) pairs.
 
     Args:
         tokens: a list's tokens in long form (``row``, ``type``, ``token``, ``anchor``),
-            full and masked anchors together.
+            full and masked anchors together, or that frame split by type
+            (:func:`attrib.longform.split_by_type`).
         sample_below: keep only masked tokens at most this value (the FracMinHash
             sample); ``None`` keeps all (the exact tier).
 
     Returns:
         ``{type: uint64 array of shape (n, 2)}``, sorted, one row per pair.
     """
+    parts = split_by_type(tokens) if isinstance(tokens, pl.DataFrame) else tokens
     out = {}
     for mtype, companion in MASKED_COMPANIONS.items():
-        masked = tokens.filter(pl.col("type") == mtype)
+        masked = parts.get(mtype)
+        if masked is None:
+            continue
         if sample_below is not None:
             masked = masked.filter(pl.col("token") <= sample_below)
         if masked.height == 0:
             continue
-        comp = tokens.filter(pl.col("type") == companion).select(
-            "row", pl.col("token").alias("companion"))
-        pairs = (masked.select("row", pl.col("token").alias("masked"))
-                 .join(comp, on="row").select("masked", "companion").unique()
-                 .sort("masked", "companion"))
-        out[mtype] = pairs.to_numpy().astype(np.uint64).reshape(-1, 2)
+        comp = parts.get(companion)
+        if comp is None:
+            pairs = np.zeros((0, 2), dtype=np.uint64)
+        else:
+            pairs = _row_join(masked["row"].to_numpy(), masked["token"].to_numpy(),
+                              comp["row"].to_numpy(), comp["token"].to_numpy())
+        out[mtype] = distinct_rows(pairs)
     return out
+
+
+def _row_join(left_rows: np.ndarray, left: np.ndarray, right_rows: np.ndarray,
+              right: np.ndarray) -> np.ndarray:
+    """``(left, right)`` value pairs of equal rows (an inner join on the row, every match).
+
+    The masked side is the small, sampled one; the companion side arrives in row order
+    from :func:`attrib.tokens.record_tokens`, so a binary search per masked row replaces
+    a hash join (sorted here first if it is not).
+    """
+    if right_rows.size > 1 and not np.all(right_rows[1:] >= right_rows[:-1]):
+        order = np.argsort(right_rows, kind="stable")
+        right_rows, right = right_rows[order], right[order]
+    lo = np.searchsorted(right_rows, left_rows, side="left")
+    hi = np.searchsorted(right_rows, left_rows, side="right")
+    n = hi - lo
+    # Index of every match: lo of its left row plus its rank among that row's matches.
+    firsts = np.repeat(lo, n)
+    ranks = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    return np.stack([np.repeat(left, n), right[firsts + ranks]], axis=1).astype(np.uint64)
 
 
 def merge_pairs(stores: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
@@ -117,6 +144,8 @@ def collision_rate(token_type: str, pairs: np.ndarray | None, fraction: float) -
     _, per_value = np.unique(pairs[:, 0], return_counts=True)
     n = int(per_value.sum())
     p = int((per_value * (per_value - 1) // 2).sum())
+    from scipy import stats as sps  # ~0.3 s to import; only attribution needs it
+
     p_upper = 0.5 * float(sps.chi2.ppf(UPPER_CONFIDENCE, 2 * (p + 1)))
     estimate = min(1.0, 2.0 * p * fraction / n**2)
     upper = min(1.0, 2.0 * p_upper * fraction / n**2)

@@ -80,7 +80,8 @@ def timed(cmd: list[str]) -> dict[str, object]:
         err.seek(0)
         if proc.returncode != 0:
             raise SystemExit(f"failed: {' '.join(cmd)}\n{err.read()}")
-        return {"seconds": round(wall, 3), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+        return {"seconds": round(wall, 3), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+                "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
                 "stdout": out.read().strip()[-200:]}
 
 

@@ -36,3 +36,13 @@ def test_jaccard_estimate():
     a, b = base[:15000], base[5000:]
     est = jaccard(fingerprint(a, 256, 1), fingerprint(b, 256, 1))
     assert abs(est - 0.5) < 0.1
+
+
+def test_bit_identical_across_kernel_blocks():
+    # Sizes around the kernel's block of 2048 tokens, full-range values.
+    rng = np.random.default_rng(5)
+    for n in (2047, 2048, 2049, 6145):
+        values = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+        m = new_minhash(128, 7)
+        m.update_batch(values.tolist())
+        assert np.array_equal(fingerprint(values, 128, 7), m.hashvalues)

@@ -127,7 +127,7 @@ def sketch_partition(frames: Iterable[pl.DataFrame], plan: Plan) -> Iterator[pa.
     partial = None
     qualities = []
     for frame in rebatch(frames, plan.batch_rows):
-        norm = normalise(frame, columns)
+        norm = normalise(frame, columns, count_duplicates=False)  # the driver counts them
         qualities.append(norm.quality.to_dict())
         yield _digest_batch(seal(row_digests(norm.frame), aes_key))
         part = build_sketch(norm.frame, plan.key, plan.params, kind=plan.kind, meta={},

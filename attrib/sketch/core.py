@@ -33,6 +33,7 @@ from attrib import neardup as neardup_mod
 from attrib.arrays import distinct, union_sorted
 from attrib.errors import SketchError
 from attrib.fields import KINDS
+from attrib.longform import split_by_type
 from attrib.masked import collision_pairs, merge_pairs
 from attrib.sketch import fileformat
 from attrib.sketch.fingerprint import SCHEME, fingerprint, merge_fingerprints
@@ -134,13 +135,19 @@ class Sketch:
         return replace(self, meta={**self.meta, **updates})
 
 
-def _distinct_by_type(tokens: pl.DataFrame) -> dict[str, np.ndarray]:
-    """Sorted distinct tokens per type (numpy's sort beats polars' unique + sort here)."""
-    if tokens.height == 0:
-        return {}
-    return {str(t): distinct(part["token"].to_numpy())
-            for (t,), part in tokens.select("type", "token").partition_by(
-                "type", as_dict=True, maintain_order=False).items()}
+def _distinct_by_type(parts: dict[str, pl.DataFrame],
+                      sample_below: int | None) -> dict[str, np.ndarray]:
+    """Sorted distinct tokens per type; with ``sample_below``, of the records whose
+    anchor is at most it (numpy's sort beats polars' unique + sort here)."""
+    out = {}
+    for t, part in parts.items():
+        tokens = part["token"].to_numpy()
+        if sample_below is not None:
+            tokens = tokens[part["anchor"].to_numpy() <= np.uint64(sample_below)]
+            if tokens.size == 0:
+                continue
+        out[t] = distinct(tokens)
+    return out
 
 
 @dataclass(frozen=True)
@@ -220,26 +227,37 @@ def sketch_tokens(
     frame's columns; ``rows``: its height."""
     kinds = sorted(c for c in columns if c in KINDS)
     rt = pl.concat([full, masked], how="vertical") if masked.height else full
-    is_anchor = pl.col("type").is_in(list(ANCHORS))
-    anchors = full.filter(is_anchor)
-    kept = rt.filter(pl.col("anchor") <= params.max_hash)
-    counts = {"rows": rows,
-              "rows_with_anchor": anchors["row"].n_unique() if anchors.height else 0}
-    for t, n in anchors.group_by("type").len().iter_rows():
-        counts[f"anchor:{t}"] = int(n)
-    counts.update(_masked_counts(masked, columns))
-    fp = fingerprint(anchors["token"].to_numpy(), params.num_perm, params.seed)
+    parts = split_by_type(rt)
+    anchor_parts = [parts[t] for t in ANCHORS if t in parts]
+    counts = {"rows": rows, "rows_with_anchor": _rows_covered(anchor_parts, rows)}
+    for t in ANCHORS:
+        if t in parts:
+            counts[f"anchor:{t}"] = parts[t].height
+    counts.update(_masked_counts(parts, columns))
+    anchor_tokens = (np.concatenate([p["token"].to_numpy() for p in anchor_parts])
+                     if anchor_parts else np.zeros(0, dtype=np.uint64))
+    fp = fingerprint(anchor_tokens, params.num_perm, params.seed)
     return Sketch(
         kind=kind,
         params=params,
         meta={"kinds": kinds, **meta},
         counts=counts,
-        sampled=_distinct_by_type(kept),
+        sampled=_distinct_by_type(parts, params.max_hash),
         fingerprint=fp,
-        exact=_distinct_by_type(rt) if exact else None,
+        exact=_distinct_by_type(parts, None) if exact else None,
         records=rt if keep_records else None,
-        masked_pairs=collision_pairs(rt, params.max_hash) if kind == "source" else None,
+        masked_pairs=collision_pairs(parts, params.max_hash) if kind == "source" else None,
     )
+
+
+def _rows_covered(parts: list[pl.DataFrame], rows: int) -> int:
+    """Records with at least one token among ``parts`` (rows are 0 .. rows - 1)."""
+    if not parts:
+        return 0
+    seen = np.zeros(rows, dtype=np.bool_)
+    for p in parts:
+        seen[p["row"].to_numpy()] = True
+    return int(np.count_nonzero(seen))
 
 
 def _signatures(norm_frame: pl.DataFrame, key: CaseKey, kind: str, exact: bool,
@@ -252,15 +270,13 @@ def _signatures(norm_frame: pl.DataFrame, key: CaseKey, kind: str, exact: bool,
     return None
 
 
-def _masked_counts(masked: pl.DataFrame, columns: list[str]) -> dict[str, int]:
+def _masked_counts(parts: dict[str, pl.DataFrame], columns: list[str]) -> dict[str, int]:
     """``masked:TYPE`` record counts for every masked anchor the list's fields allow.
 
     Written even when zero: the key says the sketch was made with masked anchors.
     """
-    per_type = dict(masked.filter(pl.col("type").is_in(list(MASKED_ANCHORS)))
-                    .group_by("type").len().iter_rows())
-    return {f"masked:{t}": int(per_type.get(t, 0)) for t, fields in MASKED_ANCHORS.items()
-            if set(fields) <= set(columns)}
+    return {f"masked:{t}": parts[t].height if t in parts else 0
+            for t, fields in MASKED_ANCHORS.items() if set(fields) <= set(columns)}
 
 
 def merge_sketches(parts: list[Sketch], meta: dict[str, Any] | None = None) -> Sketch:
@@ -437,7 +453,7 @@ def from_bytes(data: bytes, *, name: str = "sketch") -> Sketch:
             if records is None:
                 raise SketchError(f"{name}: sketch file is malformed (exact tier "
                                   "without records)")
-            exact = _distinct_by_type(records)
+            exact = _distinct_by_type(split_by_type(records), None)
         return Sketch(
             kind=header["kind"],
             params=SketchParams.from_dict(header["params"]),
