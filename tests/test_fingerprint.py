@@ -6,7 +6,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from attrib.sketch.fingerprint import fingerprint, jaccard, merge_fingerprints, new_minhash
+from attrib.sketch.fingerprint import (
+    _permutations,
+    fingerprint,
+    jaccard,
+    merge_fingerprints,
+    new_minhash,
+)
 
 
 @settings(max_examples=30, deadline=None)
@@ -46,3 +52,12 @@ def test_bit_identical_across_kernel_blocks():
         m = new_minhash(128, 7)
         m.update_batch(values.tolist())
         assert np.array_equal(fingerprint(values, 128, 7), m.hashvalues)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from([1, 16, 128, 256]), st.integers(min_value=0, max_value=2**32 - 1))
+def test_permutations_are_datasketchs(num_perm, seed):
+    a, b = new_minhash(num_perm, seed).permutations
+    ours = _permutations(num_perm, seed)
+    assert np.array_equal(ours[0], np.asarray(a, dtype=np.uint64))
+    assert np.array_equal(ours[1], np.asarray(b, dtype=np.uint64))

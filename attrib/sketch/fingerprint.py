@@ -31,8 +31,8 @@ def identity_hash(value: int) -> int:
 
 def new_minhash(num_perm: int, seed: int, hashvalues: np.ndarray | None = None) -> MinHash:
     """Return a datasketch MinHash with attrib's fixed, explicit parameters."""
-    # Imported here: datasketch's package imports scipy (~0.3 s), which sketching
-    # needs only once, for the permutations.
+    # Imported here: datasketch's package imports scipy (~0.35 s), which sketching
+    # never needs.
     from datasketch import MinHash
 
     return MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME, hashfunc=identity_hash,
@@ -41,8 +41,14 @@ def new_minhash(num_perm: int, seed: int, hashvalues: np.ndarray | None = None) 
 
 @lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    a, b = new_minhash(num_perm, seed).permutations
-    return np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64)
+    """The affine64 permutations ``h -> a h + b mod 2^64`` as datasketch defines them:
+    drawn from ``numpy.random.RandomState(seed)``, first ``num_perm`` odd multipliers
+    ``a = 2 u + 1`` (``u`` below 2^63), then ``num_perm`` offsets ``b`` below 2^64.
+    (tests/test_fingerprint.py checks them against ``MinHash(...).permutations``.)"""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 63, num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = gen.randint(0, 1 << 64, num_perm, dtype=np.uint64)
+    return a, b
 
 
 def empty_fingerprint(num_perm: int) -> np.ndarray:
