@@ -15,3 +15,24 @@ if "OPENBLAS_NUM_THREADS" not in _os.environ:
         from threadpoolctl import threadpool_limits as _limits
 
         _limits(1, user_api="blas")
+
+# Sketching allocates and frees batch-sized buffers many times a second. By default
+# both allocators hand freed memory back to the system at once and then pay a page
+# fault per 4 KiB to get it again: a sixth of sketching's CPU time on a 10^7-row file.
+# Freed memory is kept for reuse instead (peak memory grows by ~0.2 GiB), unless the
+# user has configured the allocators. polars' jemalloc reads its variable when polars
+# is loaded (attrib comes first when run as a command); glibc's malloc is set here.
+if "_RJEM_MALLOC_CONF" not in _os.environ:
+    _os.environ["_RJEM_MALLOC_CONF"] = "dirty_decay_ms:30000,muzzy_decay_ms:30000"
+if _sys.platform.startswith("linux") and not any(
+        k.startswith("MALLOC_") and k.endswith("_") for k in _os.environ):
+    import ctypes as _ctypes
+
+    try:
+        _mallopt = _ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
+        pass
+    else:
+        _mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: blocks below 32 MiB come from the heap
+        _mallopt(-1, 512 << 20)  # M_TRIM_THRESHOLD: keep up to 512 MiB of freed heap
+        _mallopt(-2, 64 << 20)  # M_TOP_PAD: grow the heap 64 MiB at a time
