@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 DEFAULT_BATCH_ROWS = 250_000
 #: Batches sketched at once: one per core, at most two (each holds a batch in memory).
 WORKERS = max(1, min(2, os.cpu_count() or 1))
+#: Batches held at once: one more than the workers, so that the next batch is read
+#: while every worker is busy (reading waited for a worker to finish before).
+IN_FLIGHT = WORKERS + 1
 #: Batch sketches are merged in groups of this many (merging is linear in the parts).
 MERGE_EVERY = 16
 
@@ -184,14 +187,14 @@ def sketch_frames(
     dupes = DuplicateCounter(seal_key(key))
     # Batches are sketched on every core (polars, the hashing and fingerprint kernels
     # release the GIL) and merged in file order, so the result does not depend on
-    # which batch finished first; at most WORKERS batches are held at once.
+    # which batch finished first; at most IN_FLIGHT batches are held at once.
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         pending: deque[tuple[Future, int]] = deque()
         try:
             for i, frame in enumerate(frames):
                 pending.append((pool.submit(work, frame, i == 0), frame.height))
                 del frame
-                while len(pending) >= WORKERS:
+                while len(pending) >= IN_FLIGHT:
                     _take(pending, parts, qualities, dupes, on_batch)
             while pending:
                 _take(pending, parts, qualities, dupes, on_batch)
