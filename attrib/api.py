@@ -183,7 +183,7 @@ def sketch_frames(
 
     parts: list[Sketch] = []
     qualities: list[dict[str, Any]] = []
-    # Bounded: spills (sealed) digests to a private temporary folder past 64 MiB.
+    # Bounded: spills (sealed) digests to a private temporary folder past 128 MiB.
     dupes = DuplicateCounter(seal_key(key))
     # Batches are sketched on every core (polars, the hashing and fingerprint kernels
     # release the GIL) and merged in file order, so the result does not depend on

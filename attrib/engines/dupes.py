@@ -96,7 +96,7 @@ class DuplicateCounter:
             temporary folder).
     """
 
-    def __init__(self, aes_key: bytes | None, *, memory_digests: int = 1 << 23,
+    def __init__(self, aes_key: bytes | None, *, memory_digests: int = 1 << 24,
                  spill_dir: str | None = None) -> None:
         self._aes_key = aes_key
         self._limit = memory_digests
