@@ -102,3 +102,12 @@ def test_row_join_equals_an_inner_join(left: list[tuple[int, int]],
     got = sorted(map(tuple, _row_join(lr, lv, rr, rv).tolist()))
     want = sorted((a, b) for ra, a in left for rb, b in right if ra == rb)
     assert got == want
+
+
+def test_rows_with_anchor_counts_distinct_rows_of_a_subset() -> None:
+    # Token frames cut from a larger frame keep their row numbers (benchmarks do this).
+    norm = _norm()
+    full = record_tokens(norm, KEY).frame.filter(pl.col("row") >= 2)
+    sk = sketch_tokens(full, full.head(0), PARAMS, kind="source", columns=norm.columns,
+                       rows=2, meta={}, exact=False)
+    assert sk.counts["rows_with_anchor"] == full["row"].n_unique() == 2

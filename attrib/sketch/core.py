@@ -251,12 +251,14 @@ def sketch_tokens(
 
 
 def _rows_covered(parts: list[pl.DataFrame], rows: int) -> int:
-    """Records with at least one token among ``parts`` (rows are 0 .. rows - 1)."""
-    if not parts:
+    """Records with at least one token among ``parts`` (the distinct row numbers;
+    normally 0 .. rows - 1, but a caller may pass a subset of a larger frame)."""
+    numbers = [p["row"].to_numpy() for p in parts if p.height]
+    if not numbers:
         return 0
-    seen = np.zeros(rows, dtype=np.bool_)
-    for p in parts:
-        seen[p["row"].to_numpy()] = True
+    seen = np.zeros(max(rows, max(int(n.max()) for n in numbers) + 1), dtype=np.bool_)
+    for n in numbers:
+        seen[n] = True
     return int(np.count_nonzero(seen))
 
 
