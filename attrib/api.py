@@ -209,8 +209,8 @@ def sketch_frames(
     return merged, columns, quality
 
 
-#: One made-up record of every kind, for :func:`_warm_up` (not a real person: the ID's
-#: check digit is valid, the mobile belongs to no one).
+#: One made-up record of every kind, for :func:`_warm_up` (not a person: the ID is the
+#: standard's worked example, the mobile an operator's service number).
 _WARM_RECORD = {"name": "张伟", "phone": "13800138000", "national_id": "11010519491231002X",
                 "birth_date": "19491231", "address": "北京市朝阳区建国路1号",
                 "email": "zhang.wei@example.com", "plate": "京A12345"}
@@ -221,7 +221,7 @@ _WARMING_LOCK = threading.Lock()
 
 
 def warm_up(key: CaseKey, params: SketchParams) -> threading.Thread:
-    """Start loading the compiled kernels (numba, ~0.5 s at first use) in the background,
+    """Start loading the compiled kernels (numba, ~0.35 s at first use) in the background,
     once per process; join the returned thread before timing-critical work.
 
     Sketching starts it before hashing the file and reading the first batch, which
