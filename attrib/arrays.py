@@ -1,4 +1,4 @@
-"""Set operations on arrays of 64-bit tokens, by sorting.
+"""Set operations on arrays of 64-bit tokens, by sorting; buffers for kernel output.
 
 numpy 2.3 and later answer ``np.unique(x)`` (no ``return_*`` argument) with a hash
 table that is pathologically slow on uniformly random 64-bit values, which is what
@@ -10,6 +10,18 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+import pyarrow as pa
+
+
+def pool_empty(size: int, dtype: type = np.uint8) -> np.ndarray:
+    """``np.empty`` from Arrow's memory pool, for compiled kernels' output and buffers.
+
+    The pool keeps freed memory for the next batch, where numpy hands large blocks back
+    to the system and pays a page fault per 4 KiB to get them again: a large share of a
+    kernel's time.
+    """
+    itemsize = np.dtype(dtype).itemsize
+    return np.frombuffer(pa.allocate_buffer(max(size, 1) * itemsize), dtype=dtype)[:size]
 
 
 def distinct(values: np.ndarray) -> np.ndarray:

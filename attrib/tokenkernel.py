@@ -29,18 +29,12 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from attrib.arrays import pool_empty as empty
+
 _UNIT_SEPARATOR = 0x1F
 _STAR = 0x2A
 _INLINE = 12  # longest value a view holds itself
 _LITTLE_ENDIAN = sys.byteorder == "little"  # the byte masks of _visible_forms assume it
-
-
-def empty(size: int, dtype: type) -> np.ndarray:
-    """``np.empty`` from Arrow's memory pool. The pool keeps freed memory for the next
-    batch, where numpy's allocator hands large blocks back to the system and pays a
-    page fault per 4 KiB to get them again: more than hashing the values they hold."""
-    itemsize = np.dtype(dtype).itemsize
-    return np.frombuffer(pa.allocate_buffer(max(size, 1) * itemsize), dtype=dtype)[:size]
 
 
 @dataclass(frozen=True)

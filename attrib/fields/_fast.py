@@ -26,6 +26,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from attrib.arrays import pool_empty as empty  # noqa: F401 (for the fields modules)
 from attrib.fields._common import INVALID, MASKED, MISSING, MISSING_TOKENS, VALID
 from attrib.fields._kernels import CJK_HIGH, CJK_LOW, RESIDUE
 
@@ -34,17 +35,6 @@ from attrib.fields._kernels import CJK_HIGH, CJK_LOW, RESIDUE
 STATUS_TABLE = (VALID, INVALID, MASKED, MISSING, None)
 
 _NO_BYTES = np.zeros(0, dtype=np.uint8)
-
-
-def empty(size: int, dtype: type = np.uint8) -> np.ndarray:
-    """``np.empty`` from Arrow's memory pool, for kernel output.
-
-    The pool keeps freed memory for the next call, where numpy hands large blocks back
-    to the system and pays a page fault per 4 KiB to get them again: a large share of
-    a kernel's time.
-    """
-    itemsize = np.dtype(dtype).itemsize
-    return np.frombuffer(pa.allocate_buffer(max(size, 1) * itemsize), dtype=dtype)[:size]
 
 
 def string_buffers(s: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
