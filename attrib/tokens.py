@@ -24,11 +24,11 @@ straight from the columns' memory and one AES-ECB call per block position
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import polars as pl
@@ -104,7 +104,7 @@ class CaseKey:
         return _subkey(self.secret, self.case_id, token_type)
 
 
-@lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256)
 def _subkey(secret: bytes, case_id: str, token_type: str) -> bytes:
     msg = HASH_SPEC.encode() + b"\x00" + case_id.encode() + b"\x00" + token_type.encode()
     return hmac.new(secret, msg, hashlib.sha256).digest()[:16]
@@ -125,7 +125,7 @@ def _dbl(block: bytes) -> bytes:
     return n.to_bytes(16, "big")
 
 
-@lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=256)
 def _cmac_subkeys(key: bytes) -> tuple[np.ndarray, np.ndarray]:
     ell = _aes_ecb(key, np.zeros((1, 16), dtype=np.uint8))[0].tobytes()
     k1 = _dbl(ell)
@@ -242,43 +242,52 @@ def _sampled(anchor_tokens: np.ndarray, keep_anchor_below: int | None) -> np.nda
 
 
 class _LongForm:
-    """Collects the parts of a :class:`RecordTokens` frame, one per token type."""
+    """Collects the parts of a :class:`RecordTokens`, one per token type."""
 
     def __init__(self) -> None:
-        self.parts: list[pl.DataFrame] = []
+        self.parts: dict[str, pl.DataFrame] = {}
 
     def add(self, token_type: str, rows: np.ndarray, tokens: np.ndarray,
             anchors: np.ndarray) -> None:
-        # Series over the numpy arrays, no copies; the parts stay separate chunks
-        # (concatenating into fresh memory would cost more than the tokens).
-        self.parts.append(pl.DataFrame([
+        # Series over the numpy arrays, no copies.
+        self.parts[token_type] = pl.DataFrame([
             pl.Series("row", rows, dtype=pl.UInt32),
-            pl.Series("type", [token_type], dtype=pl.String).new_from_index(0, rows.size),
             pl.Series("token", tokens, dtype=pl.UInt64),
             pl.Series("anchor", anchors, dtype=pl.UInt64),
-        ]))
+        ])
 
-    def frame(self) -> pl.DataFrame:
-        if not self.parts:
-            return pl.DataFrame(schema={"row": pl.UInt32, "type": pl.String,
-                                        "token": pl.UInt64, "anchor": pl.UInt64})
-        return pl.concat(self.parts, how="vertical")
+    def tokens(self) -> RecordTokens:
+        return RecordTokens(self.parts)
+
+
+_LONG_SCHEMA = {"row": pl.UInt32, "type": pl.String, "token": pl.UInt64, "anchor": pl.UInt64}
 
 
 @dataclass(frozen=True)
 class RecordTokens:
-    """Keyed tokens of a frame in long form.
+    """Keyed tokens of a frame, by token type.
 
-    ``frame`` has columns ``row`` (UInt32, the record's position), ``type`` (String),
-    ``token`` (UInt64) and ``anchor`` (UInt64: for an anchor token itself, for a
-    version token the token of its anchor, which decides whether it is sampled).
+    ``parts`` maps each token type present, in a fixed order (anchors, each followed by
+    its version types), to its rows: ``row`` (UInt32, the record's position), ``token``
+    (UInt64) and ``anchor`` (UInt64: for an anchor token itself, for a version token
+    the token of its anchor, which decides whether it is sampled). ``frame`` is the
+    same in long form, with a ``type`` column (String), the types one after another.
     """
 
-    frame: pl.DataFrame
+    parts: dict[str, pl.DataFrame]
 
-    def of_type(self, token_type: str) -> pl.DataFrame:
-        """Rows of one token type."""
-        return self.frame.filter(pl.col("type") == token_type)
+    @functools.cached_property
+    def frame(self) -> pl.DataFrame:
+        """The tokens in long form: ``row``, ``type``, ``token``, ``anchor``."""
+        if not self.parts:
+            return pl.DataFrame(schema=_LONG_SCHEMA)
+        # The parts stay separate chunks (concatenating into fresh memory would cost
+        # more than the tokens).
+        return pl.concat([
+            pl.DataFrame([part["row"],
+                          pl.Series("type", [t], dtype=pl.String).new_from_index(0, part.height),
+                          part["token"], part["anchor"]])
+            for t, part in self.parts.items()], how="vertical")
 
 
 def record_tokens(
@@ -327,7 +336,7 @@ def record_tokens(
             vrows = _take(rows, has)
             out.add(vtype, vrows, cols.tokens(key, vtype, vrows, [*parts, cols[field]]),
                     _take(anchor_tok, has))
-    return RecordTokens(out.frame())
+    return out.tokens()
 
 
 # ---------------------------------------------------------------------------
@@ -465,4 +474,4 @@ def masked_record_tokens(
             vrows = _take(rows, has)
             out.add(vtype, vrows, cols.tokens(key, vtype, vrows, [*parts, cols[field]]),
                     _take(anchor_tok, has))
-    return RecordTokens(out.frame())
+    return out.tokens()

@@ -395,3 +395,45 @@ def test_fixed_width_column() -> None:
     present = np.array([True, False, True])
     assert _fast.fixed_width_column("v", data, present, 3).to_list() == ["abc", None, "def"]
     assert _fast.fixed_width_column("v", data, np.zeros(2, bool), 3).to_list() == [None, None]
+
+
+_COUNTED = ("valid", "invalid", "masked", "missing", "check_digit", "")
+_VALUES = st.one_of(st.none(), st.sampled_from(_COUNTED + ("valid ", "Valid", "validvalidvalid")),
+                    st.text(max_size=20))
+
+
+def _shapes(raw: list[str | None]) -> list[pl.Series]:
+    """The same values as one chunk, several chunks, a slice, and rebuilt by polars
+    operations that rewrite views (scatter, when/then)."""
+    s = pl.Series("s", raw, dtype=pl.String)
+    half = len(raw) // 2
+    padded = pl.Series("s", ["pad", *raw, "pad"], dtype=pl.String).slice(1, len(raw))
+    chunked = pl.concat([s.slice(0, half), s.slice(half)], rechunk=False)
+    scattered = pl.Series("s", ["x" * 20] * len(raw), dtype=pl.String)
+    if raw:
+        scattered = scattered.scatter(list(range(len(raw))), s)
+    masked = pl.select(pl.when(s.is_not_null()).then(s).otherwise(pl.lit("missing"))
+                       .alias("s")).to_series()
+    return [s, padded, chunked, scattered, masked]
+
+
+@SETTINGS
+@given(st.lists(_VALUES, max_size=40))
+def test_count_values_is_polars_equality(raw: list[str | None]) -> None:
+    for s in _shapes(raw):
+        want = [int((s == v).sum()) for v in _COUNTED]
+        assert _fast.count_values(s, _COUNTED) == want
+
+
+def test_count_values_refuses_long_values() -> None:
+    with pytest.raises(ValueError, match="longer than 12 bytes"):
+        _fast.count_values(pl.Series(["a"]), ["thirteen char"])
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.none(), st.text("0123456789X张 ", max_size=20)), max_size=40))
+def test_leading_digits_is_the_first_two_characters(raw: list[str | None]) -> None:
+    for s in _shapes(raw):
+        want = [int(v[:2]) if v is not None and len(v) >= 2 and v[:2].isdigit()
+                and v[:2].isascii() else -1 for v in s.to_list()]
+        assert _fast.leading_digits(s).tolist() == want

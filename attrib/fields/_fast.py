@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -28,7 +29,7 @@ import pyarrow as pa
 
 from attrib.arrays import pool_empty as empty  # noqa: F401 (for the fields modules)
 from attrib.fields._common import INVALID, MASKED, MISSING, MISSING_TOKENS, VALID
-from attrib.fields._kernels import CJK_HIGH, CJK_LOW, RESIDUE
+from attrib.fields._kernels import CJK_HIGH, CJK_LOW, RESIDUE, count_views, leading_number_views
 
 # The status of each kernel status code (``_kernels.CODE_*``); RESIDUE rows are null
 # until the general rules fill them in.
@@ -60,6 +61,63 @@ def string_buffers(s: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else _NO_BYTES
     null = s.is_null().to_numpy() if s.null_count() else np.zeros(n, dtype=np.bool_)
     return offsets, data, null
+
+
+#: Longest value an Arrow string view holds itself (the rest of the view is zeros).
+INLINE_BYTES = 12
+
+
+def string_views(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The Arrow string views of a String series, read where polars keeps them.
+
+    Returns:
+        ``views``: (rows, 16) uint8, per row its length (4 bytes, native order), its
+        first 4 bytes, then for a value of at most ``INLINE_BYTES`` bytes the rest of
+        it, zero padded (else where the rest is stored); a null row's view means
+        nothing. ``valid``: bool per row, or an empty array when no row is null.
+    """
+    arr = s.to_arrow(compat_level=pl.CompatLevel.newest())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.string_view():
+        arr = arr.cast(pa.string_view())
+    n = len(arr)
+    if n == 0:
+        return np.zeros((0, 16), dtype=np.uint8), np.zeros(0, dtype=np.bool_)
+    views = np.frombuffer(arr.buffers()[1], dtype=np.uint8).reshape(-1, 16)
+    views = views[arr.offset : arr.offset + n]
+    valid = (s.is_not_null().to_numpy() if arr.null_count
+             else np.zeros(0, dtype=np.bool_))
+    return views, valid
+
+
+def count_values(s: pl.Series, values: Sequence[str]) -> list[int]:
+    """How many rows of a String series equal each of ``values`` (nulls equal none).
+
+    What ``[(s == v).sum() for v in values]`` gives, in one pass over the series'
+    string views: each value must be at most ``INLINE_BYTES`` bytes of UTF-8 (status
+    and reason names are), and is then compared as a whole view.
+    """
+    keys = np.zeros((len(values), 16), dtype=np.uint8)
+    for k, value in enumerate(values):
+        raw = value.encode("utf-8")
+        if len(raw) > INLINE_BYTES:
+            raise ValueError(f"{value!r} is longer than {INLINE_BYTES} bytes")
+        keys[k, :4] = np.frombuffer(len(raw).to_bytes(4, sys.byteorder), dtype=np.uint8)
+        keys[k, 4 : 4 + len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    views, valid = string_views(s)
+    out = np.zeros(len(values), dtype=np.int64)
+    count_views(np.ascontiguousarray(views).view(np.uint64), valid, keys.view(np.uint64), out)
+    return [int(c) for c in out]
+
+
+def leading_digits(s: pl.Series) -> np.ndarray:
+    """The number its first two characters make (0-99) for each row of a String
+    series that starts with two ASCII digits, else -1 (nulls included)."""
+    views, valid = string_views(s)
+    out = np.empty(len(views), dtype=np.int64)
+    leading_number_views(views, valid, out)
+    return out
 
 
 def fixed_width_column(name: str, data: np.ndarray, present: np.ndarray, width: int) -> pl.Series:

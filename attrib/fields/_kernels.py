@@ -114,6 +114,43 @@ def write_iso(out: np.ndarray, at: int, year: int, month: int, day: int) -> None
     out[at + 9] = _ZERO + day % 10
 
 
+# --- Counting (attrib.fields.pipeline) -------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True)
+def count_views(views: np.ndarray, valid: np.ndarray, keys: np.ndarray,
+                out: np.ndarray) -> None:
+    """Count the rows whose Arrow string view (two 64-bit words) equals each key's.
+
+    A value of at most 12 bytes is held whole in its view, zero padded, so equal views
+    mean equal values; a longer value never equals such a key (its length differs).
+    ``valid`` (empty: every row) excludes null rows, whose views mean nothing.
+    """
+    every = valid.size == 0
+    for i in range(views.shape[0]):
+        if every or valid[i]:
+            a, b = views[i, 0], views[i, 1]
+            for k in range(keys.shape[0]):
+                if a == keys[k, 0] and b == keys[k, 1]:
+                    out[k] += 1
+                    break
+
+
+@numba.njit(cache=True, nogil=True)
+def leading_number_views(views: np.ndarray, valid: np.ndarray, out: np.ndarray) -> None:
+    """Per row of (rows, 16) uint8 Arrow string views: the number its first two bytes
+    make when they are ASCII digits, else -1. A view holds a value's first 4 bytes,
+    zero padded when the value is shorter, so a value shorter than two digits gets -1.
+    ``valid`` (empty: every row) marks null rows, which get -1 too."""
+    every = valid.size == 0
+    for i in range(views.shape[0]):
+        a, b = np.int64(views[i, 4]) - _ZERO, np.int64(views[i, 5]) - _ZERO
+        if (every or valid[i]) and 0 <= a <= 9 and 0 <= b <= 9:
+            out[i] = 10 * a + b
+        else:
+            out[i] = -1
+
+
 # --- Phone (attrib.fields.phone) -------------------------------------------------------
 
 _SEPARATOR_BYTES = (0x20, 0x2D, 0x2E, 0x28, 0x29, 0x2F, 0x5C)  # _SEPARATORS: space - . ( ) / \\

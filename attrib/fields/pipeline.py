@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import polars as pl
 
 from attrib.errors import UsageError
 from attrib.fields._common import STATUSES, VALID
+from attrib.fields._fast import count_values, leading_digits
 from attrib.fields.address import normalise_address
 from attrib.fields.dates import normalise_date
 from attrib.fields.email import normalise_email
@@ -93,7 +95,7 @@ def _check_columns(df: pl.DataFrame, columns: list[ColumnKind]) -> None:
 
 def _status_counts(status: pl.Series) -> dict[str, int]:
     """Count of each status, every status present (zero when absent)."""
-    return {name: int((status == name).sum()) for name in STATUSES}
+    return dict(zip(STATUSES, count_values(status, STATUSES), strict=True))
 
 
 def _duplicate_rows(frame: pl.DataFrame, rows: int) -> int:
@@ -107,22 +109,27 @@ def _duplicate_rows(frame: pl.DataFrame, rows: int) -> int:
     return rows - frame.hash_rows(seed=0).n_unique()
 
 
+# Province codes (the first two digits of an ID) as a table over 0-99, and a last
+# entry, False, for "does not start with two digits".
+_PROVINCES = np.zeros(101, dtype=np.bool_)
+_PROVINCES[[int(code) for code in PROVINCE_CODES]] = True
+
+
 def _signals(results: dict[str, pl.DataFrame]) -> dict[str, int]:
     """Fabrication and data-quality signals beyond the plain status counts."""
     signals: dict[str, int] = {}
     ids = results.get("national_id")
     if ids is not None:
-        reason = ids["reason"]
-        signals["bad_check_digits"] = int((reason == "check_digit").sum())
-        signals["id_impossible_birth_dates"] = int((reason == "birth_date").sum())
-        signals["id_bad_regions"] = int((reason == "region").sum())
-        valid = ids["status"] == VALID
-        known = ids["value"].str.slice(0, 2).is_in(PROVINCE_CODES)
-        signals["unknown_id_regions"] = int((valid & ~known).sum())
+        (signals["bad_check_digits"], signals["id_impossible_birth_dates"],
+         signals["id_bad_regions"]) = count_values(ids["reason"],
+                                                   ("check_digit", "birth_date", "region"))
+        valid = (ids["status"] == VALID).to_numpy()
+        known = _PROVINCES[leading_digits(ids["value"])]  # index -1: False
+        signals["unknown_id_regions"] = int(np.count_nonzero(valid & ~known))
     dates = results.get("birth_date")
     if dates is not None:
-        signals["impossible_dates"] = int((dates["reason"] == "impossible").sum())
-        signals["ambiguous_dates"] = int((dates["reason"] == "ambiguous").sum())
+        signals["impossible_dates"], signals["ambiguous_dates"] = count_values(
+            dates["reason"], ("impossible", "ambiguous"))
     if ids is not None and dates is not None:
         both = ids["birth_date"].is_not_null() & dates["value"].is_not_null()
         signals["id_birth_date_mismatches"] = int(

@@ -42,6 +42,7 @@ from attrib.tokens import (
     HASH_SPEC,
     MASKED_ANCHORS,
     CaseKey,
+    RecordTokens,
     masked_record_tokens,
     max_hash_for_scale,
     record_tokens,
@@ -199,8 +200,8 @@ def build_sketch(
         raise SketchError("sketch parameters name another key")
     detail = detail or Detail()
     cutoff = None if (exact or keep_records) and detail.all_versions else params.max_hash
-    full = record_tokens(norm_frame, key, keep_anchor_below=cutoff).frame
-    masked = masked_record_tokens(norm_frame, key, keep_anchor_below=cutoff).frame
+    full = record_tokens(norm_frame, key, keep_anchor_below=cutoff)
+    masked = masked_record_tokens(norm_frame, key, keep_anchor_below=cutoff)
     sk = sketch_tokens(full, masked, params, kind=kind, columns=norm_frame.columns,
                        rows=norm_frame.height,
                        meta=meta, exact=exact, keep_records=keep_records)
@@ -210,8 +211,8 @@ def build_sketch(
 
 
 def sketch_tokens(
-    full: pl.DataFrame,
-    masked: pl.DataFrame,
+    full: RecordTokens | pl.DataFrame,
+    masked: RecordTokens | pl.DataFrame,
     params: SketchParams,
     *,
     kind: str,
@@ -222,12 +223,11 @@ def sketch_tokens(
     keep_records: bool = False,
 ) -> Sketch:
     """The sketch of a list's keyed tokens (:func:`attrib.tokens.record_tokens` and
-    :func:`attrib.tokens.masked_record_tokens` long forms), without near-duplicate
-    signatures (those need the normalised values). ``columns``: the normalised
-    frame's columns; ``rows``: its height."""
+    :func:`attrib.tokens.masked_record_tokens`, or their long forms), without
+    near-duplicate signatures (those need the normalised values). ``columns``: the
+    normalised frame's columns; ``rows``: its height."""
     kinds = sorted(c for c in columns if c in KINDS)
-    rt = pl.concat([full, masked], how="vertical") if masked.height else full
-    parts = split_by_type(rt)
+    parts = {**_by_type(full), **_by_type(masked)}
     anchor_parts = [parts[t] for t in ANCHORS if t in parts]
     counts = {"rows": rows, "rows_with_anchor": _rows_covered(anchor_parts, rows)}
     for t in ANCHORS:
@@ -245,9 +245,20 @@ def sketch_tokens(
         sampled=_distinct_by_type(parts, params.max_hash),
         fingerprint=fp,
         exact=_distinct_by_type(parts, None) if exact else None,
-        records=rt if keep_records else None,
+        records=_long_form(full, masked) if keep_records else None,
         masked_pairs=collision_pairs(parts, params.max_hash) if kind == "source" else None,
     )
+
+
+def _by_type(tokens: RecordTokens | pl.DataFrame) -> dict[str, pl.DataFrame]:
+    return tokens.parts if isinstance(tokens, RecordTokens) else split_by_type(tokens)
+
+
+def _long_form(full: RecordTokens | pl.DataFrame,
+               masked: RecordTokens | pl.DataFrame) -> pl.DataFrame:
+    """Full and masked tokens in one long form (a leak's ``records``)."""
+    frames = [t.frame if isinstance(t, RecordTokens) else t for t in (full, masked)]
+    return pl.concat(frames, how="vertical") if frames[1].height else frames[0]
 
 
 def _rows_covered(parts: list[pl.DataFrame], rows: int) -> int:
