@@ -27,9 +27,9 @@ from attrib.canary import generate_canaries, list_canaries, read_case_canaries  
 from attrib.case import Case, check_date, check_org, init_case, open_case, utc_now
 from attrib.case.fsutil import case_lock
 from attrib.engines.dupes import DuplicateCounter, seal_key
-from attrib.errors import InputError, UsageError
+from attrib.errors import AttribError, InputError, UsageError
 from attrib.fields import KINDS, ColumnKind, Normalised, detect_columns, normalise
-from attrib.io import TableInfo, iter_batches, read_table
+from attrib.io import TableInfo, iter_batches, parquet, read_table
 from attrib.registry import case_leak_links, register_leak, search_leak  # noqa: F401
 from attrib.sketch import Sketch, SketchParams, build_sketch, merge_sketches
 from attrib.sketch.core import Detail
@@ -42,6 +42,13 @@ if TYPE_CHECKING:
 #: Rows per batch when streaming a file: memory is bounded by this (two batches are
 #: sketched at once, and readers buffer ahead), not by the file size.
 DEFAULT_BATCH_ROWS = 250_000
+#: Rows per batch of a Parquet file of at most PARQUET_LARGE_ROWS rows (see
+#: :func:`default_batch_rows`).
+PARQUET_BATCH_ROWS = 500_000
+PARQUET_LARGE_ROWS = 20_000_000
+#: Column kinds are decided on the first this many rows (the first batch when batches
+#: are smaller), so that larger batches do not change the decisions.
+DETECT_ROWS = 250_000
 #: Batches sketched at once: one per core, at most two (each holds a batch in memory).
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 #: Batches held at once: one more than the workers, so that the next batch is read
@@ -132,7 +139,7 @@ def sketch_table(
     """
     path = Path(path)
     warm_up(key, params)  # beside the hashing of the file (GIL-free)
-    info, batches = iter_batches(path, batch_rows=batch_rows or DEFAULT_BATCH_ROWS,
+    info, batches = iter_batches(path, batch_rows=batch_rows or default_batch_rows(path),
                                  sheet=sheet)
     if max_rows is not None and info.rows > max_rows:
         raise InputError(f"{path}: {info.rows} rows exceeds --max-rows {max_rows}")
@@ -141,6 +148,22 @@ def sketch_table(
             batches, key, params, kind=kind, mapping=mapping, exact=exact, label=str(path),
             on_batch=advance, detail=detail)
     return merged.with_meta(**meta, **_table_meta(info, columns, quality))
+
+
+def default_batch_rows(path: Path) -> int:
+    """Rows per batch for a file when the caller chose none.
+
+    A Parquet file of up to PARQUET_LARGE_ROWS rows is read PARQUET_BATCH_ROWS rows at
+    a time: whole row groups are decoded anyway, and half as many batches sketch the
+    file ~5% faster (10^7 rows peak at 1.6 GB instead of 1.2 GB). Larger files keep
+    DEFAULT_BATCH_ROWS, which holds 10^8 rows under 2 GiB with the whole file's
+    sketch; text files too (polars' CSV reader buffers ahead of the batch).
+    """
+    if Path(path).suffix.lower() == ".parquet":
+        with contextlib.suppress(AttribError):  # reading reports a damaged file
+            if parquet.row_count(parquet.open_parquet(str(path))) <= PARQUET_LARGE_ROWS:
+                return PARQUET_BATCH_ROWS
+    return DEFAULT_BATCH_ROWS
 
 
 def sketch_frames(
@@ -166,15 +189,20 @@ def sketch_frames(
     first = next(it, None)
     if first is None:
         raise InputError(f"{label}: no data rows")
-    columns = detect_columns(first, overrides=mapping)
+    columns = detect_columns(first.head(DETECT_ROWS), overrides=mapping)
     warming.join()
     leak = kind == "leak"
     frames = chain([first], it)
     del first
 
-    def work(frame: pl.DataFrame, check: bool) -> tuple[Sketch, dict[str, Any], np.ndarray]:
+    def work(batch: list[pl.DataFrame], check: bool) -> tuple[Sketch, dict[str, Any],
+                                                               np.ndarray]:
+        # The raw batch is handed over in a list so that it is freed once normalised
+        # (the pool would keep the arguments of a call until it returns).
+        frame = batch.pop()
         # Duplicates are counted over the whole file from the row digests.
         norm = normalise(frame, columns, count_duplicates=False)
+        del frame
         if check:
             _require_identifiers(Path(label), norm)
         part = build_sketch(norm.frame, key, params, kind=kind, meta={}, exact=exact,
@@ -192,7 +220,8 @@ def sketch_frames(
         pending: deque[tuple[Future, int]] = deque()
         try:
             for i, frame in enumerate(frames):
-                pending.append((pool.submit(work, frame, i == 0), frame.height))
+                rows = frame.height
+                pending.append((pool.submit(work, [frame], i == 0), rows))
                 del frame
                 while len(pending) >= IN_FLIGHT:
                     _take(pending, parts, qualities, dupes, on_batch)
@@ -427,7 +456,7 @@ def inspect_file(path: Path, mapping: Mapping[str, str] | None = None,
     """``attrib inspect``: what attrib sees in a file (no personal values).
 
     Streams the file in batches, as ``source add`` does, so memory is bounded by the
-    batch and not the file; column kinds are decided on the first batch, as there.
+    batch and not the file; column kinds are decided on the first rows, as there.
     """
     import secrets
 
@@ -441,7 +470,7 @@ def inspect_file(path: Path, mapping: Mapping[str, str] | None = None,
     with DuplicateCounter(secrets.token_bytes(16)) as dupes:
         for frame in batches:
             if columns is None:
-                columns = detect_columns(frame, overrides=mapping)
+                columns = detect_columns(frame.head(DETECT_ROWS), overrides=mapping)
             norm = normalise(frame, columns)
             qualities.append(norm.quality.to_dict())
             dupes.add(row_digests(norm.frame))

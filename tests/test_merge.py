@@ -124,3 +124,33 @@ def test_leak_against_sampled_sources_only_has_no_signatures(mini_world, tmp_pat
                                                                       opened.population)
     assert a.verdict == b.verdict and doc["verdict"] == a.verdict.to_dict()
     assert [c.probability for c in a.candidates] == [c.probability for c in b.candidates]
+
+
+def test_batch_size_does_not_change_a_files_sketch(frame, tmp_path, monkeypatch):
+    """Column kinds are decided on the first DETECT_ROWS rows whatever the batch size,
+    so the default Parquet batch (larger than that) gives the bytes smaller ones give."""
+    from attrib import api
+
+    monkeypatch.setattr(api, "DETECT_ROWS", 1000)
+    # Past the first 1000 rows a third of the phones are not phones: deciding on more
+    # rows would give the column another confidence.
+    phones = [p if i < 1000 or i % 3 else "n/a?" for i, p in enumerate(frame["手机号"])]
+    path = tmp_path / "snapshot.parquet"
+    frame.with_columns(pl.Series("手机号", phones)).write_parquet(path, row_group_size=500)
+    small, large = (api.sketch_table(path, KEY, PARAMS, kind="source", meta={}, exact=False,
+                                     batch_rows=rows) for rows in (1000, 3000))
+    assert to_bytes(small) == to_bytes(large)
+
+
+def test_default_batch_rows(frame, tmp_path, monkeypatch):
+    from attrib import api
+
+    parquet, csv, damaged = (tmp_path / n for n in ("a.parquet", "a.csv", "b.parquet"))
+    frame.write_parquet(parquet)
+    frame.write_csv(csv)
+    damaged.write_bytes(b"PAR1 not really")
+    assert api.default_batch_rows(parquet) == api.PARQUET_BATCH_ROWS
+    assert api.default_batch_rows(csv) == api.DEFAULT_BATCH_ROWS
+    assert api.default_batch_rows(damaged) == api.DEFAULT_BATCH_ROWS
+    monkeypatch.setattr(api, "PARQUET_LARGE_ROWS", frame.height - 1)
+    assert api.default_batch_rows(parquet) == api.DEFAULT_BATCH_ROWS

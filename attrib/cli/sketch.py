@@ -39,8 +39,9 @@ def make(
     sheet: str = typer.Option(None, help="XLSX sheet (default: the one with most rows)."),
     exact: bool = typer.Option(False, "--exact/--no-exact", help="Also include every keyed "
                                "token (reveals more to the key holder)."),
-    batch_rows: int = typer.Option(api.DEFAULT_BATCH_ROWS, help="Rows read per batch "
-                                   "(bounds memory)."),
+    batch_rows: int = typer.Option(None, help="Rows read per batch (bounds memory; "
+                                   "default 500,000 for a Parquet file of up to 20 million "
+                                   "rows, else 250,000)."),
     max_rows: int = typer.Option(None, help="Refuse files with more rows than this."),
     engine: EngineName = typer.Option(EngineName.local, "--engine", help="Where to sketch: "
                                       "local (this process) or spark (PySpark; same bytes)."),
