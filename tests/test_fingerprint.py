@@ -34,6 +34,8 @@ def test_merge_is_union():
     whole = fingerprint(np.concatenate([a, b]), 128, 1)
     assert np.array_equal(merge_fingerprints(fingerprint(a, 128, 1), fingerprint(b, 128, 1)),
                           whole)
+    assert np.array_equal(fingerprint([a, b[:0], b], 128, 1), whole)
+    assert np.array_equal(fingerprint([], 128, 1), fingerprint(a[:0], 128, 1))
 
 
 def test_jaccard_estimate():

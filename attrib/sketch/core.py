@@ -234,9 +234,8 @@ def sketch_tokens(
         if t in parts:
             counts[f"anchor:{t}"] = parts[t].height
     counts.update(_masked_counts(parts, columns))
-    anchor_tokens = (np.concatenate([p["token"].to_numpy() for p in anchor_parts])
-                     if anchor_parts else np.zeros(0, dtype=np.uint64))
-    fp = fingerprint(anchor_tokens, params.num_perm, params.seed)
+    fp = fingerprint([p["token"].to_numpy() for p in anchor_parts], params.num_perm,
+                     params.seed)
     return Sketch(
         kind=kind,
         params=params,

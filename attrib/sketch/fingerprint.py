@@ -11,6 +11,7 @@ numpy arrays with a compiled (numba) kernel, so the result is bit for bit what
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -56,11 +57,13 @@ def empty_fingerprint(num_perm: int) -> np.ndarray:
     return np.full(num_perm, _EMPTY, dtype=np.uint64)
 
 
-def fingerprint(tokens: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+def fingerprint(tokens: np.ndarray | Sequence[np.ndarray], num_perm: int,
+                seed: int) -> np.ndarray:
     """MinHash hash values of a set of 64-bit tokens.
 
     Args:
-        tokens: uint64 tokens (duplicates are harmless).
+        tokens: uint64 tokens (duplicates are harmless), or several arrays of them
+            whose union is the set (not concatenated: each updates the same slots).
         num_perm: number of permutations.
         seed: datasketch permutation seed.
 
@@ -70,7 +73,8 @@ def fingerprint(tokens: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     """
     a, b = _permutations(num_perm, seed)
     out = empty_fingerprint(num_perm)
-    _minhash_kernel(np.ascontiguousarray(tokens, dtype=np.uint64), a, b, out)
+    for part in [tokens] if isinstance(tokens, np.ndarray) else tokens:
+        _minhash_kernel(np.ascontiguousarray(part, dtype=np.uint64), a, b, out)
     return out
 
 
