@@ -192,13 +192,23 @@ def _block_layout(rows: np.ndarray, start: int, stop: int, t_views: np.ndarray,
     n = stop - start
     nparts = t_views.size
     longest = 0
+    shortest = 1 << 62
     for k in range(n):
         m = nparts - 1
         for c in range(nparts):
             m += _load32(t_views[c] + 16 * rows[start + k])
         longest = max(longest, m)
+        shortest = min(shortest, m)
         nb[k] = max(1, (m + 15) // 16)
     most = max(1, (longest + 15) // 16)
+    if max(1, (shortest + 15) // 16) == most:
+        # Every message has as many blocks (a fixed-width value, most token types): the
+        # messages keep their order, each position's run holds all of them.
+        for k in range(n):
+            order[k] = start + k
+        running = np.full(most, n, dtype=np.int64)
+        slab = np.arange(most, dtype=np.int64) * (16 * n)
+        return slab, running, longest
     count = np.zeros(most + 1, dtype=np.int64)
     for k in range(n):
         count[nb[k]] += 1
@@ -386,7 +396,10 @@ def _positions(mask: np.ndarray, out: np.ndarray) -> None:
 
 def rows_where(mask: np.ndarray) -> np.ndarray:
     """The positions of the true entries of ``mask``, as uint32."""
-    out = empty(int(np.count_nonzero(mask)), np.uint32)
+    count = int(np.count_nonzero(mask))
+    if count == mask.size:  # a column without nulls
+        return np.arange(count, dtype=np.uint32)
+    out = empty(count, np.uint32)
     _positions(mask, out)
     return out
 
