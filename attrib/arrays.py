@@ -59,7 +59,11 @@ def distinct_rows(rows: np.ndarray) -> np.ndarray:
     rows = np.asarray(rows)
     if rows.shape[0] < 2:
         return rows.copy()
-    order = np.lexsort(rows.T[::-1])
+    # Stable sorts from the last column to the first (np.lexsort is several times
+    # slower on a few thousand rows).
+    order = np.argsort(rows[:, -1], kind="stable")
+    for c in range(rows.shape[1] - 2, -1, -1):
+        order = order[np.argsort(rows[order, c], kind="stable")]
     out = rows[order]
     keep = np.empty(out.shape[0], dtype=bool)
     keep[0] = True

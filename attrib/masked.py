@@ -72,16 +72,18 @@ def collision_pairs(tokens: pl.DataFrame | Mapping[str, pl.DataFrame],
         masked = parts.get(mtype)
         if masked is None:
             continue
+        rows, tokens = masked["row"].to_numpy(), masked["token"].to_numpy()
         if sample_below is not None:
-            masked = masked.filter(pl.col("token") <= sample_below)
-        if masked.height == 0:
+            keep = (tokens <= np.uint64(min(sample_below, 2**64 - 1)) if sample_below >= 0
+                    else np.zeros(tokens.size, dtype=np.bool_))
+            rows, tokens = rows[keep], tokens[keep]
+        if tokens.size == 0:
             continue
         comp = parts.get(companion)
         if comp is None:
             pairs = np.zeros((0, 2), dtype=np.uint64)
         else:
-            pairs = _row_join(masked["row"].to_numpy(), masked["token"].to_numpy(),
-                              comp["row"].to_numpy(), comp["token"].to_numpy())
+            pairs = _row_join(rows, tokens, comp["row"].to_numpy(), comp["token"].to_numpy())
         out[mtype] = distinct_rows(pairs)
     return out
 
@@ -94,7 +96,13 @@ def _row_join(left_rows: np.ndarray, left: np.ndarray, right_rows: np.ndarray,
     from :func:`attrib.tokens.record_tokens`, so a binary search per masked row replaces
     a hash join (sorted here first if it is not).
     """
-    if right_rows.size > 1 and not np.all(right_rows[1:] >= right_rows[:-1]):
+    step = right_rows[1:] > right_rows[:-1]
+    if np.all(step):  # one companion per row at most: one binary search
+        lo = np.searchsorted(right_rows, left_rows, side="left")
+        found = lo < right_rows.size
+        found[found] = right_rows[lo[found]] == left_rows[found]
+        return np.stack([left[found], right[lo[found]]], axis=1).astype(np.uint64)
+    if not np.all(right_rows[1:] >= right_rows[:-1]):
         order = np.argsort(right_rows, kind="stable")
         right_rows, right = right_rows[order], right[order]
     lo = np.searchsorted(right_rows, left_rows, side="left")

@@ -111,3 +111,29 @@ def test_rows_with_anchor_counts_distinct_rows_of_a_subset() -> None:
     sk = sketch_tokens(full, full.head(0), PARAMS, kind="source", columns=norm.columns,
                        rows=2, meta={}, exact=False)
     assert sk.counts["rows_with_anchor"] == full["row"].n_unique() == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 8), st.integers(0, 5)), max_size=12),
+       st.dictionaries(st.integers(0, 8), st.integers(0, 5), max_size=9))
+def test_row_join_with_one_companion_per_row(left: list[tuple[int, int]],
+                                             right: dict[int, int]) -> None:
+    # The companion side as record_tokens emits it: each row at most once, in order.
+    rows = sorted(right)
+    got = _row_join(np.array([r for r, _ in left], dtype=np.uint32),
+                    np.array([v for _, v in left], dtype=np.uint64),
+                    np.array(rows, dtype=np.uint32),
+                    np.array([right[r] for r in rows], dtype=np.uint64))
+    assert got.tolist() == [[a, right[r]] for r, a in left if r in right]
+
+
+def test_rows_with_anchor_when_a_type_covers_every_row() -> None:
+    from attrib.sketch.core import _rows_covered
+
+    def part(rows: list[int]) -> pl.DataFrame:
+        return pl.DataFrame({"row": pl.Series(rows, dtype=pl.UInt32)})
+
+    assert _rows_covered([part([0, 2]), part([0, 1, 2, 3])], 4) == 4
+    assert _rows_covered([part([3, 2, 1, 0])], 4) == 4  # not in order: marked one by one
+    assert _rows_covered([part([0, 0, 1, 3])], 4) == 3  # a repeated row
+    assert _rows_covered([part([0, 2])], 4) == 2

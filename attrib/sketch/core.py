@@ -266,6 +266,12 @@ def _rows_covered(parts: list[pl.DataFrame], rows: int) -> int:
     numbers = [p["row"].to_numpy() for p in parts if p.height]
     if not numbers:
         return 0
+    for n in numbers:
+        # A type held by every record (rows 0 .. rows - 1 in order, as record_tokens
+        # emits them) covers them all: no need to mark each.
+        if n.size == rows and n[0] == 0 and n[-1] == rows - 1 and (
+                rows < 2 or bool(np.all(n[1:] > n[:-1]))):
+            return rows
     seen = np.zeros(max(rows, max(int(n.max()) for n in numbers) + 1), dtype=np.bool_)
     for n in numbers:
         seen[n] = True
