@@ -31,7 +31,6 @@ Rules (region ``"CN"``, the default), applied with polars expressions:
 
 from __future__ import annotations
 
-import phonenumbers
 import polars as pl
 
 from attrib.fields._common import (
@@ -275,6 +274,8 @@ def _e164_digits(text: str, region: str | None) -> str | None:
 
 def _parse_valid(text: str, region: str | None) -> str | None:
     """E.164 digits if phonenumbers parses ``text`` as a valid number, else None."""
+    import phonenumbers  # here: few lists hold a number it is needed for (20 ms to load)
+
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
