@@ -9,6 +9,8 @@ class name. Python warnings are redacted the same way.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 import traceback
 import warnings
@@ -31,10 +33,23 @@ INTERRUPTED = ("interrupted; the case keeps its last complete state (the next co
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``attrib`` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:  # the console script, not a caller's process
+        atexit.register(_skip_final_collection)
     debug = "--debug" in args
     with warnings.catch_warnings():
         warnings.showwarning = _redacted_warning(debug)
         _run(args, debug)
+
+
+def _skip_final_collection() -> None:
+    """At exit, exempt the live objects from the interpreter's last garbage collections.
+
+    Registered first, so it runs after every other exit handler (temporary folders
+    removed, files closed by their owners). Those collections would free, one by one,
+    the memory the process is about to hand back whole: 0.2-0.3 s after sketching a
+    10^7-row file.
+    """
+    gc.freeze()
 
 
 def _run(args: list[str], debug: bool) -> None:
