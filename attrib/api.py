@@ -155,7 +155,7 @@ def default_batch_rows(path: Path) -> int:
 
     A Parquet file of up to PARQUET_LARGE_ROWS rows is read PARQUET_BATCH_ROWS rows at
     a time: whole row groups are decoded anyway, and half as many batches sketch the
-    file ~5% faster (10^7 rows peak at 1.6 GB instead of 1.2 GB). Larger files keep
+    file ~5% faster (the peak of 10^7 rows grows by 0.2-0.4 GB). Larger files keep
     DEFAULT_BATCH_ROWS, which holds 10^8 rows under 2 GiB with the whole file's
     sketch; text files too (polars' CSV reader buffers ahead of the batch).
     """
@@ -197,8 +197,9 @@ def sketch_frames(
 
     def work(batch: list[pl.DataFrame], check: bool) -> tuple[Sketch, dict[str, Any],
                                                                np.ndarray]:
-        # The raw batch is handed over in a list so that it is freed once normalised
-        # (the pool would keep the arguments of a call until it returns).
+        # The raw batch is handed over in a list so that what the normalised frame does
+        # not share with it is freed once normalised (the pool would keep the
+        # arguments of a call until it returns).
         frame = batch.pop()
         # Duplicates are counted over the whole file from the row digests.
         norm = normalise(frame, columns, count_duplicates=False)
