@@ -48,11 +48,7 @@ def string_buffers(s: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         ``offsets`` (int64, one more than rows: row ``i`` is ``data[offsets[i]:
         offsets[i + 1]]``), ``data`` (the UTF-8 bytes) and ``null`` (bool per row).
     """
-    arr = s.to_arrow(compat_level=pl.CompatLevel.oldest())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.type != pa.large_string():
-        arr = arr.cast(pa.large_string())
+    arr = _one_array(s, pl.CompatLevel.oldest(), pa.large_string())
     n = len(arr)
     _, offsets_buf, data_buf = arr.buffers()
     offsets = np.frombuffer(offsets_buf, dtype=np.int64)[arr.offset : arr.offset + n + 1]
@@ -61,6 +57,15 @@ def string_buffers(s: pl.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else _NO_BYTES
     null = s.is_null().to_numpy() if s.null_count() else np.zeros(n, dtype=np.bool_)
     return offsets, data, null
+
+
+def _one_array(s: pl.Series, compat: pl.CompatLevel, dtype: pa.DataType) -> pa.Array:
+    """``s`` as one Arrow array of ``dtype`` (polars' own memory when it has that
+    layout: ``string_view`` at the newest compatibility level)."""
+    arr = s.to_arrow(compat_level=compat)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr if arr.type == dtype else arr.cast(dtype)
 
 
 #: Longest value an Arrow string view holds itself (the rest of the view is zeros).
@@ -76,11 +81,7 @@ def string_views(s: pl.Series) -> tuple[np.ndarray, np.ndarray]:
         it, zero padded (else where the rest is stored); a null row's view means
         nothing. ``valid``: bool per row, or an empty array when no row is null.
     """
-    arr = s.to_arrow(compat_level=pl.CompatLevel.newest())
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    if arr.type != pa.string_view():
-        arr = arr.cast(pa.string_view())
+    arr = _one_array(s, pl.CompatLevel.newest(), pa.string_view())
     n = len(arr)
     if n == 0:
         return np.zeros((0, 16), dtype=np.uint8), np.zeros(0, dtype=np.bool_)
