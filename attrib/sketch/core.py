@@ -227,7 +227,9 @@ def sketch_tokens(
     near-duplicate signatures (those need the normalised values). ``columns``: the
     normalised frame's columns; ``rows``: its height."""
     kinds = sorted(c for c in columns if c in KINDS)
-    parts = {**_by_type(full), **_by_type(masked)}
+    parts = dict(_by_type(full))
+    for t, part in _by_type(masked).items():  # disjoint types, unless a caller mixed them
+        parts[t] = pl.concat([parts[t], part]) if t in parts else part
     anchor_parts = [parts[t] for t in ANCHORS if t in parts]
     counts = {"rows": rows, "rows_with_anchor": _rows_covered(anchor_parts, rows)}
     for t in ANCHORS:
