@@ -151,7 +151,7 @@ class SparkEngine:
                 warnings.simplefilter("ignore", FutureWarning)  # PySpark's pandas notice
                 if spec is None:
                     spec = describe_url(spark, str(path), rows_per_batch)
-                columns = detect_columns(spec.first, overrides=mapping)
+                columns = detect_columns(spec.first.head(api.DETECT_ROWS), overrides=mapping)
                 api._require_identifiers(Path(spec.label), normalise(spec.first, columns))
                 plan = Plan(key=key, params=params, kind=kind, exact=exact,
                             columns=tuple(columns), reading=spec.reading,
