@@ -123,7 +123,7 @@ def _signals(results: dict[str, pl.DataFrame]) -> dict[str, int]:
         (signals["bad_check_digits"], signals["id_impossible_birth_dates"],
          signals["id_bad_regions"]) = count_values(ids["reason"],
                                                    ("check_digit", "birth_date", "region"))
-        valid = (ids["status"] == VALID).to_numpy()
+        valid = (ids["status"] == VALID).fill_null(False).to_numpy()
         known = _PROVINCES[leading_digits(ids["value"])]  # index -1: False
         signals["unknown_id_regions"] = int(np.count_nonzero(valid & ~known))
     dates = results.get("birth_date")
