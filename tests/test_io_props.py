@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from attrib.errors import InputError
 from attrib.io import iter_batches, read_table
+from attrib.io.encoding import _looks_big5
 from attrib.io.header import column_names, positional_names
 
 # Printable text plus the characters that make CSV hard: delimiters, quotes, newlines.
@@ -101,8 +102,10 @@ def test_sniffed_quoted_round_trips(rows, delimiter, encoding):
     assume(len(rows[0]) > 1)
     data = write_csv(rows, delimiter, csv.QUOTE_ALL).encode(encoding)
     if encoding == "gb18030":
-        # GB18030 bytes that happen to be valid UTF-8 are UTF-8 by rule: not testable.
-        assume(not utf8_valid(data))
+        # GB18030 bytes that happen to be valid UTF-8 are UTF-8 by rule, and those the
+        # detector reads as Big5 (a few accented letters: "à" is A8 A4, Big5 "角") are
+        # Big5 by rule: neither is testable.
+        assume(not utf8_valid(data) and not _looks_big5(data))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "t.csv"
         path.write_bytes(data)
