@@ -42,6 +42,17 @@ def test_distinct_rows_equals_unique_axis0(n, width, spread, seed):
     assert np.array_equal(distinct_rows(rows), np.unique(rows, axis=0))
 
 
+@given(st.lists(st.integers(0, 200), min_size=1, max_size=6), st.sampled_from([3, 50, 2**40]),
+       SEEDS)
+@settings(max_examples=60, deadline=None)
+def test_distinct_rows_of_merged_runs(sizes, spread, seed):
+    """Merging parts' pairs: sorted distinct runs, overlapping, ties on the first column."""
+    rng = np.random.default_rng(seed)
+    runs = [np.unique(rng.integers(0, spread, (n, 2)).astype(np.uint64), axis=0) for n in sizes]
+    cat = np.concatenate(runs)
+    assert np.array_equal(distinct_rows(cat), np.unique(cat, axis=0))
+
+
 @given(st.integers(0, 400), st.integers(0, 400), st.sampled_from([0, 10, 500]), SEEDS)
 @settings(max_examples=120, deadline=None)
 def test_sorted_member_equals_isin(n, m, spread, seed):

@@ -169,6 +169,21 @@ def test_info_provenance(name):
     assert isinstance(info, TableInfo)
 
 
+@pytest.mark.parametrize("size", [0, 1, 4095, 4096, 4097, 3 * 4096 + 17])
+def test_binary_digest_across_windows(tmp_path, monkeypatch, size):
+    """Binary files are hashed a mapped window at a time: every window boundary, and a
+    file too small or empty to map, gives hashlib's digest of the whole file."""
+    from attrib.io import files
+
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    path = tmp_path / "t.parquet"
+    path.write_bytes(data)
+    monkeypatch.setattr(files, "BINARY_WINDOW", 4096)
+    digest = files.digest_file(str(path))
+    assert (digest.sha256, digest.size) == (hashlib.sha256(data).hexdigest(), size)
+    assert not digest.utf8_checked
+
+
 # --- files and arguments ----------------------------------------------------------------
 
 

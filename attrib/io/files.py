@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import mmap
 import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from attrib.io._fail import fail
 
 CHUNK = 1 << 20  # 1 MiB: large enough to be fast, small enough to bound memory
-# Binary files are only hashed: larger reads hand the GIL back and forth less often
-# (hashlib releases it per call), so hashing runs beside other threads' work.
-BINARY_CHUNK = 1 << 24
+# Binary files are only hashed, a mapped window at a time: hashlib releases the GIL for
+# the whole window (its page faults included), where every read call gives it back and
+# then waits to take it again from a busy thread (0.37 s instead of 0.2 s for 300 MB
+# beside the kernels' warm-up). A window is unmapped before the next is mapped.
+BINARY_WINDOW = 1 << 28
 
 # Extension -> format. ".txt" is sniffed as CSV or TSV by its delimiter.
 FORMATS = {
@@ -107,7 +111,9 @@ def digest_file(path: str, *, check_utf8: bool = False) -> Digest:
     size = 0
     try:
         with open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK if check_utf8 else BINARY_CHUNK):
+            if checker is None:
+                size = _hash_mapped(fh, sha)
+            while chunk := fh.read(CHUNK):
                 sha.update(chunk)
                 size += len(chunk)
                 if checker is not None:
@@ -121,6 +127,27 @@ def digest_file(path: str, *, check_utf8: bool = False) -> Digest:
     if checker is None:
         return Digest(sha.hexdigest(), size, False)
     return Digest(sha.hexdigest(), size, True, checker.error_line, checker.error_byte)
+
+
+def _hash_mapped(fh: BinaryIO, sha: Any) -> int:
+    """Hash the file behind ``fh`` a mapped window at a time; returns the bytes hashed.
+
+    Stops early, leaving ``fh`` positioned after the hashed bytes, where a file cannot
+    be mapped (an empty or special file): the caller reads the rest.
+    """
+    size = os.fstat(fh.fileno()).st_size
+    done = 0
+    while done < size:
+        length = min(BINARY_WINDOW, size - done)
+        try:
+            window = mmap.mmap(fh.fileno(), length, offset=done, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            break
+        with window:
+            sha.update(window)
+        done += length
+    fh.seek(done)
+    return done
 
 
 class _Utf8Checker:
