@@ -189,11 +189,37 @@ def sketch_frames(
     first = next(it, None)
     if first is None:
         raise InputError(f"{label}: no data rows")
-    columns = detect_columns(first.head(DETECT_ROWS), overrides=mapping)
+    # The second batch is read (polars and pyarrow release the GIL) while the column
+    # kinds are decided on the first; the rest as batches are taken.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="attrib-read") as reader:
+        reading = reader.submit(next, it, None)
+        try:
+            columns = detect_columns(first.head(DETECT_ROWS), overrides=mapping)
+        except BaseException:
+            reading.cancel()  # its own error, if any, is not the one to report
+            raise
+        second = reading.result()
     warming.join()
+    frames = chain([first] if second is None else [first, second], it)
+    del first, second
+    return _sketch_batches(frames, columns, key, params, kind=kind, exact=exact,
+                           label=label, on_batch=on_batch, detail=detail)
+
+
+def _sketch_batches(
+    frames: Iterator[pl.DataFrame],
+    columns: list[ColumnKind],
+    key: CaseKey,
+    params: SketchParams,
+    *,
+    kind: str,
+    exact: bool,
+    label: str,
+    on_batch: Callable[[int], None] | None,
+    detail: Detail | None,
+) -> tuple[Sketch, list[ColumnKind], dict[str, Any]]:
+    """The body of :func:`sketch_frames` once the column kinds are decided."""
     leak = kind == "leak"
-    frames = chain([first], it)
-    del first
 
     def work(batch: list[pl.DataFrame], check: bool) -> tuple[Sketch, dict[str, Any],
                                                                np.ndarray]:

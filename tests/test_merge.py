@@ -44,6 +44,33 @@ def test_batches_equal_one_pass(frame):
     assert q1 == q2
 
 
+def _failing_after(frames, exc):
+    """The frames, then ``exc`` raised by the next read (a damaged page further on)."""
+    yield from frames
+    raise exc
+
+
+def test_error_reading_a_later_batch_is_raised(frame):
+    """The second batch is read beside the column detection: its reading error still
+    surfaces, and one in the third is raised as it was."""
+    from attrib.errors import InputError
+
+    for good in (1, 2):
+        batches = _failing_after([frame[i * 1000:(i + 1) * 1000] for i in range(good)],
+                                 InputError("t.parquet: damaged"))
+        with pytest.raises(InputError, match="^t.parquet: damaged$"):
+            sketch_frames(batches, KEY, PARAMS, kind="source", exact=False)
+
+
+def test_detection_error_wins_over_the_read_beside_it(frame):
+    from attrib.errors import InputError, UsageError
+
+    batches = _failing_after([frame[:1000]], InputError("t.parquet: damaged"))
+    with pytest.raises(UsageError, match="nope"):
+        sketch_frames(batches, KEY, PARAMS, kind="source", exact=False,
+                      mapping={"nope": "phone"})
+
+
 def test_leak_exact_tier_is_rebuilt_from_records():
     """A leak's exact tier is not written twice: the file stores its records only, and
     reading rebuilds the same tier, so the bytes survive a round trip."""
