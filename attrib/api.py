@@ -259,9 +259,13 @@ def _sketch_batches(
                 fut.cancel()
             dupes.close()
             raise
-    merged = parts[0] if len(parts) == 1 else merge_sketches(parts)
-    quality = merge_quality(qualities)
-    quality["duplicate_rows"] = dupes.count()
+    # The duplicate count (a sort of every row's digest) runs beside the last merge:
+    # both are numpy work that releases the GIL, and nothing else is left to overlap.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="attrib-dupes") as counter:
+        duplicates = counter.submit(dupes.count)
+        merged = parts[0] if len(parts) == 1 else merge_sketches(parts)
+        quality = merge_quality(qualities)
+        quality["duplicate_rows"] = duplicates.result()
     return merged, columns, quality
 
 

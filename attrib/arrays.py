@@ -29,17 +29,26 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return _drop_repeats(np.sort(np.asarray(values).ravel()))
 
 
+#: Above this many values, a union whose largest array outweighs the rest twice over
+#: is merged by timsort (linear in the large run) rather than numpy's vectorised
+#: quicksort, which is faster on anything smaller or more even (16 runs of 5,000:
+#: 0.35 ms against 1.2 ms; one run of 10^6 plus 75,000 values: 5.5 ms against 2.4 ms).
+MERGE_LARGE = 1 << 19
+
+
 def union_sorted(arrays: list[np.ndarray]) -> np.ndarray:
     """Union of sorted distinct arrays, sorted and distinct.
 
-    A stable sort of concatenated sorted runs is a linear merge (numpy's timsort finds
-    the runs), where hashing would touch every value again: merging after every batch
-    of a 10^8-row file stays linear in the sample instead of dominating the run.
+    Sorting the concatenated runs, where hashing would touch every value again. When
+    one large run dominates (the merged sample of a 10^8-row file and a few batches'
+    samples), a stable sort finds the runs and merges them in linear time.
     """
     if len(arrays) == 1:
         return arrays[0]
     cat = np.concatenate(arrays)
-    cat.sort(kind="stable")
+    largest = max(a.size for a in arrays)
+    dominant = cat.size > MERGE_LARGE and largest >= 2 * (cat.size - largest)
+    cat.sort(kind="stable" if dominant else None)
     return _drop_repeats(cat)
 
 
@@ -74,12 +83,12 @@ def distinct_rows(rows: np.ndarray) -> np.ndarray:
 
 
 def _distinct_pairs(rows: np.ndarray) -> np.ndarray:
-    """:func:`distinct_rows` of two columns: one sort on the first column (a linear
-    merge when the rows are sorted runs, as merged parts' pairs are), then only the
-    rows that tie on it are ordered by the second; 4-5 times faster than two sorts."""
+    """:func:`distinct_rows` of two columns: one sort on the first column, then only
+    the rows that tie on it are ordered by the second; 4-5 times faster than two
+    stable sorts."""
     n = rows.shape[0]
     first = np.ascontiguousarray(rows[:, 0])
-    order = np.argsort(first, kind="stable")
+    order = np.argsort(first)  # ties are ordered below
     first, second = first[order], rows[order, 1]
     tie = first[1:] == first[:-1]
     if tie.any():

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 
 import polars as pl
 
@@ -12,7 +14,7 @@ from attrib.errors import UsageError
 from attrib.io import delimited, excel, guard, jsonfmt, parquet
 from attrib.io._fail import fail
 from attrib.io.encoding import Encoding, Utf8View, open_view, text_sample
-from attrib.io.files import Digest, check_file, digest_file, format_of
+from attrib.io.files import FORMATS, Digest, check_file, digest_file, format_of
 from attrib.io.frames import apply_header, header_choice, rebatch
 from attrib.io.header import SAMPLE_ROWS, column_names
 from attrib.io.info import TableInfo
@@ -143,6 +145,8 @@ def iter_batches(
         raise UsageError(f"batch size must be at least 1, not {batch_rows}")
     _check_delimiter(delimiter)
     opts = Options(sheet, None, encoding, has_header, delimiter)
+    if FORMATS.get(os.path.splitext(os.fspath(path))[1].lower()) == "parquet":
+        return _stream_parquet_hashing(os.fspath(path), opts, batch_rows)
     draft = _start(os.fspath(path), opts)
     streamer = _STREAMERS.get(draft.format)
     if streamer is None:  # whole-file formats
@@ -155,11 +159,13 @@ def iter_batches(
     return draft.info(rows, columns), rebatch(frames, batch_rows)
 
 
-def _start(path: str, opts: Options) -> Draft:
-    """Check the file, choose its format and hash it (validating UTF-8 on the way)."""
+def _start(path: str, opts: Options, *, digest: Digest | None = None) -> Draft:
+    """Check the file, choose its format and hash it (validating UTF-8 on the way), or
+    take the ``digest`` the caller is computing (size only, the hash filled in later)."""
     check_file(path)
     fmt = format_of(path)
-    digest = digest_file(path, check_utf8=fmt in _TEXT_FORMATS)
+    if digest is None:
+        digest = digest_file(path, check_utf8=fmt in _TEXT_FORMATS)
     if digest.size == 0:
         raise fail(path, "file is empty") from None
     guard.check_whole_file(path, fmt, digest.size)  # JSON documents, workbooks: no bombs
@@ -345,6 +351,30 @@ def _stream_parquet(
     names = column_names(parquet.column_names(pf))
     frames = _named(parquet.read_batches(draft.path, pf, batch_rows), names)
     return parquet.row_count(pf), names, frames
+
+
+def _stream_parquet_hashing(path: str, opts: Options,
+                            batch_rows: int) -> tuple[TableInfo, Iterator[pl.DataFrame]]:
+    """:func:`iter_batches` of a Parquet file whose first batch is read while the file
+    is hashed (hashlib and the decoder release the GIL): the two stood one after the
+    other at the start of every sketch. Errors are those of the sequential order; a
+    damaged first batch is reported here rather than at the first ``next``."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="attrib-hash") as hasher:
+        size = check_file(path)
+        hashing = hasher.submit(digest_file, path)
+        try:
+            draft = _start(path, opts, digest=Digest("", size, False))
+            rows, columns, frames = _stream_parquet(draft, opts, batch_rows)
+            _check_shape(draft.path, rows, len(columns))
+            batches = rebatch(frames, batch_rows)
+            first = next(batches, None)
+        except BaseException:
+            hashing.cancel()
+            raise
+        draft.digest = hashing.result()
+    if draft.digest.size == 0:  # emptied while being read
+        raise fail(path, "file is empty") from None
+    return draft.info(rows, columns), chain([] if first is None else [first], batches)
 
 
 def _read_xlsx(draft: Draft, opts: Options) -> pl.DataFrame:
