@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import shlex
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -300,12 +301,39 @@ def _warm_up(key: CaseKey, params: SketchParams) -> None:
     """Run one made-up record through normalising and sketching, so that every
     compiled kernel and lazily imported module is loaded before the batches arrive.
     A failure here is not reported: the same code runs again on the real batches."""
-    with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception), _without_blas_probe():
         raw = pl.DataFrame({k: [v] for k, v in _WARM_RECORD.items()})
         columns = [ColumnKind(k, k, 1.0, "map", primary=True) for k in _WARM_RECORD]
         norm = normalise(raw, columns, count_duplicates=False)
         build_sketch(norm.frame, key, params, kind="source", meta={}, exact=False)
         row_digests(norm.frame)
+
+
+#: What numba imports, at its first compile, to learn whether BLAS is available.
+_BLAS_PROBE = "scipy.linalg.cython_blas"
+
+
+@contextmanager
+def _without_blas_probe() -> Iterator[None]:
+    """Let numba's first compile find no BLAS instead of importing ``scipy.linalg``.
+
+    numba's array functions import ``scipy.linalg`` (0.1 s holding the GIL, at the
+    start of every sketch) only to decide whether ``np.dot``-style calls can use BLAS;
+    attrib's kernels make none (without it numba compiles ``np.convolve`` as a plain
+    loop). Inside the block that import fails at once; afterwards it works again,
+    and a BLAS call compiled later imports scipy as usual. Nothing else imports scipy
+    while a sketch warms up (the attribution imports it before sketching the leak, and
+    then numba finds it loaded).
+    """
+    if "numba.np.arraymath" in sys.modules or _BLAS_PROBE in sys.modules:
+        yield
+        return
+    sys.modules[_BLAS_PROBE] = None  # type: ignore[assignment]  # "import" raises ImportError
+    try:
+        yield
+    finally:
+        if _BLAS_PROBE in sys.modules and sys.modules[_BLAS_PROBE] is None:
+            del sys.modules[_BLAS_PROBE]
 
 
 def _take(pending: deque[tuple[Future, int]], parts: list[Sketch],

@@ -181,3 +181,27 @@ def test_default_batch_rows(frame, tmp_path, monkeypatch):
     assert api.default_batch_rows(damaged) == api.DEFAULT_BATCH_ROWS
     monkeypatch.setattr(api, "PARQUET_LARGE_ROWS", frame.height - 1)
     assert api.default_batch_rows(parquet) == api.DEFAULT_BATCH_ROWS
+
+
+def test_warm_up_skips_numba_blas_probe_and_restores_it():
+    """Warming the kernels up in a fresh process does not import scipy.linalg (numba's
+    BLAS probe), leaves no trace in sys.modules, and scipy.linalg imports afterwards."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from attrib import api\n"
+        "from attrib.sketch import SketchParams\n"
+        "from attrib.tokens import CaseKey\n"
+        "key = CaseKey(bytes(range(32)), 'warm')\n"
+        "api.warm_up(key, SketchParams(scale=4, num_perm=16, seed=1, key_id=key.key_id)).join()\n"
+        "import numba.np.arraymath as am\n"
+        "assert 'scipy.linalg' not in sys.modules and not am._HAVE_BLAS\n"
+        "assert 'scipy.linalg.cython_blas' not in sys.modules\n"
+        "import scipy.linalg\n"
+        "print(scipy.linalg.det([[2.0, 0.0], [0.0, 3.0]]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "6.0"
