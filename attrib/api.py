@@ -141,7 +141,7 @@ def sketch_table(
     path = Path(path)
     warm_up(key, params)  # beside the hashing of the file (GIL-free)
     info, batches = iter_batches(path, batch_rows=batch_rows or default_batch_rows(path),
-                                 sheet=sheet)
+                                 sheet=sheet, read_while_hashing=True)
     if max_rows is not None and info.rows > max_rows:
         raise InputError(f"{path}: {info.rows} rows exceeds --max-rows {max_rows}")
     with _progress(progress, info.rows, path.name) as advance:
@@ -262,11 +262,13 @@ def _sketch_batches(
             raise
     # The duplicate count (a sort of every row's digest) runs beside the last merge:
     # both are numpy work that releases the GIL, and nothing else is left to overlap.
+    # Not when the digests were spilled (a file of ~10^8 rows): the two peaks of
+    # memory would then add up.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="attrib-dupes") as counter:
-        duplicates = counter.submit(dupes.count)
+        duplicates = None if dupes.spilled else counter.submit(dupes.count)
         merged = parts[0] if len(parts) == 1 else merge_sketches(parts)
         quality = merge_quality(qualities)
-        quality["duplicate_rows"] = duplicates.result()
+        quality["duplicate_rows"] = dupes.count() if duplicates is None else duplicates.result()
     return merged, columns, quality
 
 

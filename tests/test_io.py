@@ -184,6 +184,29 @@ def test_binary_digest_across_windows(tmp_path, monkeypatch, size):
     assert not digest.utf8_checked
 
 
+@pytest.mark.parametrize("rows", [1, 999, 2500])
+def test_parquet_read_while_hashing_is_the_same_stream(tmp_path, rows):
+    """Decoding the first batch while the file is hashed changes neither the facts nor
+    the batches."""
+    path = tmp_path / "t.parquet"
+    pl.DataFrame({"手机号": [f"138{i:08d}" for i in range(rows)],
+                  "n": list(range(rows))}).write_parquet(path, row_group_size=700)
+    plain_info, plain = iter_batches(path, batch_rows=1000)
+    info, batches = iter_batches(path, batch_rows=1000, read_while_hashing=True)
+    assert info == plain_info
+    assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    got, want = list(batches), list(plain)
+    assert [b.height for b in got] == [b.height for b in want]
+    assert all(a.equals(b) for a, b in zip(got, want, strict=True))
+
+
+def test_parquet_read_while_hashing_reports_a_bad_file(tmp_path):
+    path = tmp_path / "t.parquet"
+    path.write_bytes(b"PAR1" + bytes(64))
+    with pytest.raises(InputError, match=r"t\.parquet: not a valid Parquet file"):
+        iter_batches(path, read_while_hashing=True)
+
+
 # --- files and arguments ----------------------------------------------------------------
 
 

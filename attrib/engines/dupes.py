@@ -113,6 +113,11 @@ class DuplicateCounter:
         if self._held_size > self._limit:
             self._spill()
 
+    @property
+    def spilled(self) -> bool:
+        """Whether digests have been written to the spill folder."""
+        return self._folder is not None
+
     def count(self) -> int:
         """The number of digests equal to an earlier one; the counter is then closed."""
         try:

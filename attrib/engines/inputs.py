@@ -132,9 +132,11 @@ class FolderReader:
         self.max_rows = max_rows
         self.parts: list[TableInfo] = []
 
-    def open_part(self, path: Path) -> Iterator[pl.DataFrame]:
-        """Open one part, check it against the first and record its facts."""
-        info, frames = iter_batches(path, batch_rows=self.batch_rows, sheet=self.sheet)
+    def open_part(self, path: Path, *, reading: bool = False) -> Iterator[pl.DataFrame]:
+        """Open one part, check it against the first and record its facts (``reading``:
+        its batches are read next, so a Parquet part's first is decoded while hashing)."""
+        info, frames = iter_batches(path, batch_rows=self.batch_rows, sheet=self.sheet,
+                                    read_while_hashing=reading)
         if self.parts:
             check_uniform(self.folder, self.parts[0], info)
         self.parts.append(info)
@@ -145,7 +147,7 @@ class FolderReader:
         """Every part's batches, part after part (facts are complete once exhausted)."""
         self.parts = []
         for path in self.files:
-            yield from self.open_part(path)
+            yield from self.open_part(path, reading=True)
 
     def scan(self) -> pl.DataFrame:
         """Read every part's facts without sketching; return the first part's first batch.

@@ -117,6 +117,7 @@ def iter_batches(
     encoding: str | None = None,
     has_header: bool | None = None,
     delimiter: str | None = None,
+    read_while_hashing: bool = False,
 ) -> tuple[TableInfo, Iterator[pl.DataFrame]]:
     """Read a table file as a stream of String frames of ``batch_rows`` rows each.
 
@@ -133,6 +134,9 @@ def iter_batches(
         encoding: A text encoding that overrides detection.
         has_header: Force or deny a header row.
         delimiter: The field separator of a CSV/TSV/TXT file instead of sniffing it.
+        read_while_hashing: For a Parquet file, decode the first batch while the file
+            is hashed, before returning (for a caller that reads the batches at once;
+            a damaged first batch is then reported here).
 
     Returns:
         ``(info, batches)``. The concatenated batches equal :func:`read_table`'s frame.
@@ -145,9 +149,10 @@ def iter_batches(
         raise UsageError(f"batch size must be at least 1, not {batch_rows}")
     _check_delimiter(delimiter)
     opts = Options(sheet, None, encoding, has_header, delimiter)
-    if FORMATS.get(os.path.splitext(os.fspath(path))[1].lower()) == "parquet":
-        return _stream_parquet_hashing(os.fspath(path), opts, batch_rows)
-    draft = _start(os.fspath(path), opts)
+    path = os.fspath(path)
+    if read_while_hashing and FORMATS.get(os.path.splitext(path)[1].lower()) == "parquet":
+        return _stream_parquet_hashing(path, opts, batch_rows)
+    draft = _start(path, opts)
     streamer = _STREAMERS.get(draft.format)
     if streamer is None:  # whole-file formats
         frame = _READERS[draft.format](draft, opts)
