@@ -26,10 +26,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from attrib.errors import UsageError
@@ -86,15 +87,16 @@ def detect_columns(
     """
     overrides = _checked_overrides(df, overrides or {})
     inspected = [c for c in df.columns if c not in overrides]
-    # Columns are scored side by side (polars releases the GIL in its kernels): this
-    # runs before the first batch can be sketched, so it is on every file's critical path.
-    with ThreadPoolExecutor(max_workers=max(1, min(len(inspected), os.cpu_count() or 1))) as pool:
-        scored = dict(zip(inspected, pool.map(lambda c: detect_column(c, df[c]), inspected),
-                          strict=True))
+    samples = {c: _sample(df[c]) for c in inspected}
+    # Every column's sample is scored in one pass per kind: a normaliser's cost on a few
+    # thousand values is mostly per call, and this runs before the first batch can be
+    # sketched, on every file's critical path.
+    scores = _column_scores({c: sample for c, (sample, _) in samples.items()})
     decisions = [
         ColumnKind(column, overrides[column], 1.0, "map",
                    detail={"header_hint": header_hint(column)})
-        if column in overrides else scored[column]
+        if column in overrides
+        else _decide(column, samples[column][0].len(), samples[column][1], scores[column])
         for column in df.columns
     ]
     return _mark_primaries(decisions)
@@ -110,9 +112,14 @@ def detect_column(column: str, values: pl.Series) -> ColumnKind:
     Returns:
         The decision, not yet marked primary (that needs the other columns).
     """
-    hint = header_hint(column)
     sample, present_share = _sample(values)
-    scores = _content_scores(sample) if sample.len() else {k: _Score(0.0, 0.0, 0.0) for k in KINDS}
+    return _decide(column, sample.len(), present_share, _column_scores({column: sample})[column])
+
+
+def _decide(column: str, sampled: int, present_share: float,
+            scores: dict[str, _Score]) -> ColumnKind:
+    """The decision for one column from its content scores (see the module docstring)."""
+    hint = header_hint(column)
     if is_other_date_header(column):
         b = scores["birth_date"]
         scores["birth_date"] = _Score(b.score * 0.5, b.valid_share, b.masked_share)
@@ -137,7 +144,7 @@ def detect_column(column: str, values: pl.Series) -> ColumnKind:
     detail: dict[str, Any] = {
         "header_hint": hint,
         "present_share": round(present_share, 4),
-        "sampled": sample.len(),
+        "sampled": sampled,
         "valid_share": round(shown.valid_share, 4),
         "masked_share": round(shown.masked_share, 4),
         "scores": {k: round(scores[k].score, 4) for k in KINDS},
@@ -202,64 +209,78 @@ def _sample(values: pl.Series) -> tuple[pl.Series, float]:
     return kept.head(SAMPLE_SIZE), share
 
 
-def _content_scores(sample: pl.Series) -> dict[str, _Score]:
-    """Score the sample against every kind."""
-    return {
-        "name": _name_score(sample),
-        "phone": _status_score(phone_frame(sample, bare_foreign=False)),
-        "national_id": _national_id_score(sample),
-        "email": _status_score(normalise_email(sample)),
-        "birth_date": _birth_date_score(sample),
-        "address": _address_score(sample),
-        "plate": _status_score(normalise_plate(sample)),
-    }
+def _column_scores(samples: dict[str, pl.Series]) -> dict[str, dict[str, _Score]]:
+    """Score each column's sample against every kind.
+
+    The samples are scored together, one call per kind on their concatenation (every
+    normaliser treats each value on its own), and each share is then counted over
+    each column's own rows; the kinds run side by side (polars and the compiled
+    passes release the GIL).
+    """
+    empty = {k: _Score(0.0, 0.0, 0.0) for k in KINDS}
+    filled = {c: s for c, s in samples.items() if s.len()}
+    out = {c: dict(empty) for c in samples if c not in filled}
+    if not filled:
+        return out
+    values = pl.concat([s.rename("t") for s in filled.values()], rechunk=True)
+    workers = max(1, min(len(_MASKS), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        masks = dict(zip(_MASKS, pool.map(lambda f: f(values), _MASKS.values()), strict=True))
+    start = 0
+    for column, sample in filled.items():
+        stop = start + sample.len()
+        n = stop - start
+
+        def share(kind: str, name: str, start: int = start, stop: int = stop,
+                  n: int = n) -> float:
+            """Share of the column's sampled values where the mask holds."""
+            return int(np.count_nonzero(masks[kind][name][start:stop])) / n
+
+        out[column] = {kind: _SCORES[kind](lambda name, k=kind: share(k, name))
+                       for kind in KINDS}
+        start = stop
+    return out
 
 
-def _share(mask: pl.Series) -> float:
-    """Share of true values (nulls count as false; 0 for an empty sample)."""
-    if mask.len() == 0:
-        return 0.0
-    return int(mask.fill_null(False).sum()) / mask.len()
+def _bools(mask: pl.Series) -> np.ndarray:
+    """A boolean mask as numpy (nulls count as false)."""
+    return mask.fill_null(False).to_numpy()
 
 
-def _status_score(frame: pl.DataFrame) -> _Score:
-    valid = _share(frame["status"] == VALID)
-    masked = _share(frame["status"] == MASKED)
-    return _Score(valid + masked, valid, masked)
+def _status_masks(frame: pl.DataFrame) -> dict[str, np.ndarray]:
+    return {"valid": _bools(frame["status"] == VALID), "masked": _bools(frame["status"] == MASKED)}
 
 
-def _national_id_score(sample: pl.Series) -> _Score:
-    frame = normalise_national_id(sample)
-    base = _status_score(frame)
-    fabricated = _share(frame["reason"] == "check_digit")
-    return _Score(base.score + fabricated, base.valid_share, base.masked_share)
+def _national_id_masks(values: pl.Series) -> dict[str, np.ndarray]:
+    frame = normalise_national_id(values)
+    # IDs of the right shape and birth date whose check digit is wrong: a fabricated
+    # list is still a list of IDs.
+    return {**_status_masks(frame), "fabricated": _bools(frame["reason"] == "check_digit")}
 
 
-def _birth_date_score(sample: pl.Series) -> _Score:
-    frame = normalise_date(sample)
+def _birth_date_masks(values: pl.Series) -> dict[str, np.ndarray]:
+    frame = normalise_date(values)
     year = frame["value"].str.slice(0, 4).cast(pl.Int32, strict=False)
     plausible = year.is_between(*BIRTH_YEARS).fill_null(False)
-    excel = sample.str.contains(r"^\d{5}(?:\.0+)?$").fill_null(False)
-    score = _share(plausible & ~excel) + 0.5 * _share(plausible & excel)
-    return _Score(score, _share(frame["status"] == VALID), 0.0)
+    excel = values.str.contains(r"^\d{5}(?:\.0+)?$").fill_null(False)
+    return {"full": _bools(plausible & ~excel), "half": _bools(plausible & excel),
+            "valid": _bools(frame["status"] == VALID)}
 
 
-def _address_score(sample: pl.Series) -> _Score:
-    looks = (sample.str.len_chars() >= 6) & sample.str.contains(_ADDRESS_MARKERS)
-    share = _share(looks)
-    return _Score(share, share, 0.0)
+def _address_masks(values: pl.Series) -> dict[str, np.ndarray]:
+    return {"looks": _bools((values.str.len_chars() >= 6) & values.str.contains(_ADDRESS_MARKERS))}
 
 
-def _name_score(sample: pl.Series) -> _Score:
-    frame = normalise_name(sample)
+def _name_masks(values: pl.Series) -> dict[str, np.ndarray]:
+    frame = normalise_name(values)
     value, status = frame["value"], frame["status"]
     # A name is written as a name: brackets, quotes or separators around Han text are a
     # list or a note (["车主", "保险"]), even when the characters left read like one.
-    plain = ~sample.str.contains(r"[\[\]{}()\"'<>|/,;:，；、]").fill_null(False)
+    plain = ~values.str.contains(r"[\[\]{}()\"'<>|/,;:，；、]").fill_null(False)
     han_name = plain & value.str.contains(r"^\p{Han}{2,4}$") & (
         value.str.slice(0, 1).is_in(SURNAMES) | value.str.slice(0, 2).is_in(COMPOUND_SURNAMES)
     )
-    masked_han = (status == MASKED) & sample.str.slice(0, 1).is_in(SURNAMES)
+    masked_han = (status == MASKED) & values.str.slice(0, 1).is_in(SURNAMES)
     words = value.str.split(" ")
     latin = value.str.contains(r"^[a-z]+(?: [a-z]+){1,3}$").fill_null(False)
     if latin.any():  # the romanisations need pypinyin (~0.4 s to import): only for Latin names
@@ -267,9 +288,56 @@ def _name_score(sample: pl.Series) -> _Score:
             pl.element().is_in(_surname_romanisations())).list.any()
     else:
         with_surname = latin
-    full = _share(han_name | masked_han | with_surname)
-    half = _share(latin & ~with_surname.fill_null(False))
-    return _Score(full + 0.5 * half, _share(status == VALID), _share(status == MASKED))
+    return {"full": _bools(han_name | masked_han | with_surname),
+            "half": _bools(latin & ~with_surname.fill_null(False)),
+            "valid": _bools(status == VALID), "masked": _bools(status == MASKED)}
+
+
+_MASKS: dict[str, Callable[[pl.Series], dict[str, np.ndarray]]] = {
+    "name": _name_masks,
+    "phone": lambda v: _status_masks(phone_frame(v, bare_foreign=False)),
+    "national_id": _national_id_masks,
+    "email": lambda v: _status_masks(normalise_email(v)),
+    "birth_date": _birth_date_masks,
+    "address": _address_masks,
+    "plate": lambda v: _status_masks(normalise_plate(v)),
+}
+
+
+def _status_score(share: Callable[[str], float]) -> _Score:
+    valid = share("valid")
+    masked = share("masked")
+    return _Score(valid + masked, valid, masked)
+
+
+def _national_id_score(share: Callable[[str], float]) -> _Score:
+    base = _status_score(share)
+    return _Score(base.score + share("fabricated"), base.valid_share, base.masked_share)
+
+
+def _birth_date_score(share: Callable[[str], float]) -> _Score:
+    return _Score(share("full") + 0.5 * share("half"), share("valid"), 0.0)
+
+
+def _address_score(share: Callable[[str], float]) -> _Score:
+    looks = share("looks")
+    return _Score(looks, looks, 0.0)
+
+
+def _name_score(share: Callable[[str], float]) -> _Score:
+    return _Score(share("full") + 0.5 * share("half"), share("valid"), share("masked"))
+
+
+#: Per kind, its score from the shares of its masks in one column.
+_SCORES: dict[str, Callable[[Callable[[str], float]], _Score]] = {
+    "name": _name_score,
+    "phone": _status_score,
+    "national_id": _national_id_score,
+    "email": _status_score,
+    "birth_date": _birth_date_score,
+    "address": _address_score,
+    "plate": _status_score,
+}
 
 
 @functools.cache
