@@ -191,20 +191,30 @@ def sketch_frames(
     if first is None:
         raise InputError(f"{label}: no data rows")
     # The second batch is read (polars and pyarrow release the GIL) while the column
-    # kinds are decided on the first; the rest as batches are taken.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="attrib-read") as reader:
+    # kinds are decided on the first, and while the first is handed to a worker; the
+    # rest as batches are taken.
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="attrib-read")
+    try:
         reading = reader.submit(next, it, None)
         try:
             columns = detect_columns(first.head(DETECT_ROWS), overrides=mapping)
         except BaseException:
             reading.cancel()  # its own error, if any, is not the one to report
             raise
-        second = reading.result()
-    warming.join()
-    frames = chain([first] if second is None else [first, second], it)
-    del first, second
-    return _sketch_batches(frames, columns, key, params, kind=kind, exact=exact,
-                           label=label, on_batch=on_batch, detail=detail)
+        warming.join()
+        frames = chain([first], _batch_of(reading), it)
+        del first
+        return _sketch_batches(frames, columns, key, params, kind=kind, exact=exact,
+                               label=label, on_batch=on_batch, detail=detail)
+    finally:
+        reader.shutdown(wait=True)
+
+
+def _batch_of(reading: Future) -> Iterator[pl.DataFrame]:
+    """The batch a background read returns, once it is asked for (none at the end)."""
+    batch = reading.result()
+    if batch is not None:
+        yield batch
 
 
 def _sketch_batches(
