@@ -246,8 +246,9 @@ def _fill_blocks(rows: np.ndarray, order: np.ndarray, t_views: np.ndarray,
     0x80 and 15 zero bytes.
 
     Each message is assembled in ``scratch`` (words, 48 bytes more than the longest
-    message) 16 bytes at a time: a move may run past its value, and the next part or
-    the padding overwrites the excess. It then moves out a word at a time. Everything
+    message) 16 bytes at a time, a value of at most 32 bytes in two moves: a move may
+    run past its value (by up to 32 bytes), and the next part or the padding
+    overwrites the excess. It then moves out a word at a time. Everything
     is inlined here: a call to another compiled function per message costs more than
     the message.
     """
@@ -265,6 +266,12 @@ def _fill_blocks(rows: np.ndarray, order: np.ndarray, t_views: np.ndarray,
                 p += 1
             src, length, limit = _value(t_views[c] + 16 * r, t_limits[c], t_first[c],
                                         buffers, sizes)
+            if length <= 32 and src + 32 <= limit:
+                # Most values: two moves whatever the length, no loop to mispredict.
+                _copy16(msg, p, src)
+                _copy16(msg, p + 16, src + 16)
+                p += length
+                continue
             end = src + length
             while src < end and src + 16 <= limit:
                 _copy16(msg, p, src)
