@@ -323,6 +323,10 @@ def _warm_up(key: CaseKey, params: SketchParams) -> None:
 
 #: What numba imports, at its first compile, to learn whether BLAS is available.
 _BLAS_PROBE = "scipy.linalg.cython_blas"
+#: Whether the warm-up may block that import (:func:`_without_blas_probe`): set by the
+#: ``attrib`` command, whose process runs no threads but attrib's; a program that
+#: uses attrib as a library may import scipy in a thread of its own meanwhile.
+SKIP_BLAS_PROBE = False
 
 
 @contextmanager
@@ -333,11 +337,12 @@ def _without_blas_probe() -> Iterator[None]:
     start of every sketch) only to decide whether ``np.dot``-style calls can use BLAS;
     attrib's kernels make none (without it numba compiles ``np.convolve`` as a plain
     loop). Inside the block that import fails at once; afterwards it works again,
-    and a BLAS call compiled later imports scipy as usual. Nothing else imports scipy
-    while a sketch warms up (the attribution imports it before sketching the leak, and
-    then numba finds it loaded).
+    and a BLAS call compiled later imports scipy as usual. Only in the ``attrib``
+    command (``SKIP_BLAS_PROBE``), where nothing else imports scipy while a sketch warms
+    up (the attribution imports it before sketching the leak, and then numba finds it
+    loaded).
     """
-    if "numba.np.arraymath" in sys.modules or _BLAS_PROBE in sys.modules:
+    if not SKIP_BLAS_PROBE or "numba.np.arraymath" in sys.modules or _BLAS_PROBE in sys.modules:
         yield
         return
     sys.modules[_BLAS_PROBE] = None  # type: ignore[assignment]  # "import" raises ImportError

@@ -184,14 +184,16 @@ def test_default_batch_rows(frame, tmp_path, monkeypatch):
 
 
 def test_warm_up_skips_numba_blas_probe_and_restores_it():
-    """Warming the kernels up in a fresh process does not import scipy.linalg (numba's
-    BLAS probe), leaves no trace in sys.modules, and scipy.linalg imports afterwards."""
+    """Warming the kernels up in a fresh attrib command process does not import
+    scipy.linalg (numba's BLAS probe), leaves no trace in sys.modules, and scipy.linalg
+    imports afterwards."""
     import subprocess
     import sys
 
     code = (
         "import sys\n"
         "from attrib import api\n"
+        "api.SKIP_BLAS_PROBE = True  # as the attrib command sets it\n"
         "from attrib.sketch import SketchParams\n"
         "from attrib.tokens import CaseKey\n"
         "key = CaseKey(bytes(range(32)), 'warm')\n"

@@ -35,6 +35,9 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if argv is None:  # the console script, not a caller's process
         atexit.register(_skip_final_collection)
+        from attrib import api
+
+        api.SKIP_BLAS_PROBE = True  # no thread here but attrib's (see api._without_blas_probe)
     debug = "--debug" in args
     with warnings.catch_warnings():
         warnings.showwarning = _redacted_warning(debug)
